@@ -1,0 +1,39 @@
+"""POST /v1/biometry: face-match a liveness best shot (bound by its receipt) with a reference."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from oz_client import biometry, http_api, runtime
+from oz_client.api_models import BiometryRequest, BiometryResponse
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = http_api.create_app(metrics)
+
+
+@app.post(
+    "/v1/biometry",
+    summary="Match a liveness best shot with a reference photo",
+    responses={200: {"description": "Decision"}, **http_api.ERROR_RESPONSES},
+)
+@tracer.capture_method(capture_response=False)
+def post_biometry(request: Annotated[BiometryRequest, Body()]) -> Response[BiometryResponse]:
+    best_shot, reference_photo = request.images()
+    result = biometry.match_best_shot(
+        request.receipt, best_shot, reference_photo, runtime.services()
+    )
+    metrics.add_metric(name=f"Biometry.{result.decision.value}", unit=MetricUnit.Count, value=1)
+    return http_api.json_response(result.public())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

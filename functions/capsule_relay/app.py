@@ -1,0 +1,43 @@
+"""POST /v1/liveness: relay an OzCapsula container to Oz, answer with a decision and receipt."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from oz_client import http_api, liveness, runtime
+from oz_client.api_models import LivenessResponse
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = http_api.create_app(metrics)
+
+
+@app.post(
+    "/v1/liveness",
+    summary="Check liveness of an OzCapsula container",
+    description="Body: the raw container, Content-Type application/octet-stream.",
+    responses={200: {"description": "Decision"}, **http_api.ERROR_RESPONSES},
+)
+@tracer.capture_method(capture_response=False)
+def post_liveness(
+    include: Annotated[Literal["best_shot"] | None, Query()] = None,
+) -> Response[LivenessResponse]:
+    services = runtime.services()
+    capsule = http_api.read_binary_body(
+        app.current_event, max_bytes=services.settings.max_capsule_bytes
+    )
+    result = liveness.check_capsule(capsule, services)
+    metrics.add_metric(name=f"Liveness.{result.decision.value}", unit=MetricUnit.Count, value=1)
+    return http_api.json_response(result.public(include_best_shot=include == "best_shot"))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,37 @@
+"""GET /v1/health: configuration check; ``?deep=true`` also reads the token and reaches Oz."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from oz_client import health, http_api
+from oz_client.api_models import HealthResponse
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = http_api.create_app(metrics)
+
+
+@app.get(
+    "/v1/health",
+    summary="Health of the back end",
+    responses={
+        200: {"description": "Healthy"},
+        503: {"description": "Unhealthy (same body shape)"},
+    },
+)
+@tracer.capture_method(capture_response=False)
+def get_health(deep: Annotated[bool, Query()] = False) -> Response[HealthResponse]:
+    healthy, body = health.check_health(deep=deep)
+    return http_api.json_response(body, status=200 if healthy else 503)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

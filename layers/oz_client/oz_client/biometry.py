@@ -1,0 +1,40 @@
+"""Face matching of a liveness best shot against a reference photo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from oz_client.decisions import BiometryDecision, biometry_decision
+from oz_client.folders import Folder
+from oz_client.runtime import Services
+
+
+@dataclass(frozen=True, slots=True)
+class BiometryResult:
+    folder: Folder
+    decision: BiometryDecision
+
+    def public(self) -> dict[str, Any]:
+        """The body of ``POST /v1/biometry``."""
+        return {
+            "decision": self.decision.value,
+            "folder_id": self.folder.folder_id,
+            "system_resolution": self.folder.system_resolution,
+            "similarity": self.folder.similarity,
+        }
+
+
+def match_best_shot(
+    receipt: str, best_shot: bytes, reference_photo: bytes, services: Services
+) -> BiometryResult:
+    """Verify the receipt binds this best shot, then ask Oz to match it with the reference.
+
+    Raises:
+        ReceiptInvalid, ReceiptExpired: before anything is sent to Oz.
+    """
+    services.receipts.verify(receipt, best_shot)
+    folder = services.tokens.call(
+        lambda token: services.oz.match_faces(best_shot, reference_photo, access_token=token)
+    )
+    return BiometryResult(folder, biometry_decision(folder))

@@ -1,0 +1,171 @@
+"""API Gateway plumbing the handlers share: the resolver, the error envelope, binary bodies.
+
+Every error becomes a response here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from oz_client.api_models import ErrorResponse
+from oz_client.errors import (
+    EmptyBody,
+    InternalError,
+    NotFound,
+    PayloadTooLarge,
+    RequestInvalid,
+    ServiceError,
+    UnsupportedMediaType,
+)
+
+logger = Logger(child=True)
+
+OCTET_STREAM = "application/octet-stream"
+ERROR_RESPONSES: dict[int | str, Any] = {
+    status: {
+        "description": "Error envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+    }
+    for status in (400, 401, 413, 415, 422, 500, 502, 503, 504)
+}
+
+
+def create_app(metrics: Metrics) -> APIGatewayRestResolver:
+    """A validating REST resolver whose every error leaves as the design's envelope."""
+    app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+
+    def respond(error: ServiceError) -> Response[str]:
+        request_id = _request_id(app)
+        metrics.add_metric(name=f"Error.{error.code}", unit=MetricUnit.Count, value=1)
+        log = logger.error if error.status >= 500 else logger.info
+        log(
+            "request failed", extra={"error_code": error.code, "oz_error_code": error.oz_error_code}
+        )
+        headers = {"Cache-Control": "no-store"}
+        if error.retry_after is not None:
+            headers["Retry-After"] = str(error.retry_after)
+        return Response(
+            status_code=error.status,
+            content_type="application/json",
+            body=json.dumps(error.envelope(request_id)),
+            headers=headers,
+        )
+
+    @app.exception_handler(ServiceError)
+    def service_error(error: ServiceError) -> Response[str]:
+        return respond(error)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported(_: RequestUnsupportedContentType) -> Response[str]:
+        return respond(UnsupportedMediaType("the body must be application/json"))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(error: RequestValidationError) -> Response[str]:
+        return respond(RequestInvalid(_describe(error.errors())))
+
+    @app.not_found
+    def not_found(_: Exception) -> Response[str]:
+        return respond(NotFound("no such route"))
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[str]:
+        # Type only: an exception's text may quote a value we must not log.
+        logger.error("unhandled error", extra={"error_type": type(error).__name__})
+        return respond(InternalError("an internal error occurred"))
+
+    return app
+
+
+def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
+    """The raw request body as bytes, as API Gateway carried it (base64 for binary types).
+
+    Powertools' ``decoded_body`` decodes to text and would corrupt a binary container.
+    """
+    body = event.body or ""
+    if not body:
+        raise EmptyBody("the request has no body")
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != OCTET_STREAM:
+        raise UnsupportedMediaType(f"the body must be {OCTET_STREAM}")
+    if event.is_base64_encoded:
+        # Refuse before decoding: base64 is 4/3 of the bytes it carries.
+        if len(body) > 4 * (max_bytes // 3 + 1):
+            raise PayloadTooLarge(f"the body exceeds {max_bytes} bytes")
+        try:
+            data = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise RequestInvalid("the body is marked base64 but is not") from None
+    else:
+        data = body.encode("utf-8", "surrogateescape")
+    if not data:
+        raise EmptyBody("the request has no body")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the body exceeds {max_bytes} bytes")
+    return data
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps(body),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def openapi_components() -> dict[str, Any]:
+    return {
+        "ErrorResponse": ErrorResponse.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+    }
+
+
+def _describe(errors: Sequence[Any]) -> str:
+    fields: list[str] = []
+    for item in errors:
+        if item.get("type") == "json_invalid":
+            return "the body is not valid JSON"
+        location = [str(part) for part in item.get("loc", ()) if isinstance(part, str)]
+        name = ".".join(location[1:] if location[:1] == ["body"] else location) or "body"
+        if name not in fields:
+            fields.append(name)
+    return "invalid or missing: " + ", ".join(fields)
+
+
+def _request_id(app: APIGatewayRestResolver) -> str | None:
+    try:
+        return app.current_event.request_context.request_id
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _cors() -> CORSConfig | None:
+    # Read here, not through Settings: the resolver is built at import, before any request,
+    # and a malformed unrelated setting must still produce an error envelope later.
+    origins = [
+        o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+    ]
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+        allow_credentials=False,
+    )

@@ -1,0 +1,386 @@
+"""The Oz API client: the only module that knows Oz's URLs, headers and error shapes.
+
+Every method takes the access token explicitly (``None`` sends no token, for Instant deployments
+without Oz auth); ``service_tokens.TokenSource`` decides which token that is.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from oz_client import __version__
+from oz_client.errors import (
+    ContainerRejected,
+    InvalidContainer,
+    OzAuthRejected,
+    ServiceError,
+    UpstreamError,
+    UpstreamRequestRefused,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from oz_client.folders import Folder
+
+TOKEN_HEADER = "X-Forensic-Access-Token"  # noqa: S105 - a header name
+AUTH_ERROR_CODES = frozenset({6, 7, 8, 9})
+INVALID_CONTAINER_CODES = frozenset({3, 4, 5, 13})
+CONTAINER_REJECTED_CODE = 14
+# Oz's Retry-After is honoured but bounded: callers should come back within a minute.
+MAX_RETRY_AFTER_SECONDS = 60
+DEFAULT_RETRY_AFTER_SECONDS = 5
+SERVICE_USER_PERMISSIONS = ("biometry", "collection", "documents", "quality")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthTokens:
+    """An Oz access/expire token pair (``/api/authorize/auth/`` or ``/refresh/``)."""
+
+    access_token: str = field(repr=False)
+    expire_token: str = field(repr=False)
+    expire_date: float | None
+    user_id: str | None
+    session_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTokenGrant:
+    """A service user's long-lived token (``/api/authorize/service_token``)."""
+
+    access_token: str = field(repr=False)
+    expire_token: str | None = field(repr=False)
+    expire_date: float | None
+    user_id: str | None
+    session_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    company_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    user_id: str
+    user_type: str | None
+    is_service: bool
+    is_active: bool
+    email: str | None
+
+
+class OzApi:
+    """Calls Oz API over one keep-alive ``requests.Session``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"oz-liveness-sam/{__version__}"
+
+    # --- authentication and service accounts ----------------------------------------------
+
+    def authorize(self, email: str, password: str) -> AuthTokens:
+        """Sign in with credentials (``POST /api/authorize/auth/``)."""
+        body = self._call(
+            "POST",
+            "/api/authorize/auth/",
+            None,
+            json={"credentials": {"email": email, "password": password}},
+        )
+        return _auth_tokens(body)
+
+    def refresh(self, access_token: str, expire_token: str) -> AuthTokens:
+        """Get a new token pair; Oz deletes the old pair at the first use of the new one."""
+        body = self._call(
+            "POST", "/api/authorize/refresh/", access_token, json={"expire_token": expire_token}
+        )
+        return _auth_tokens(body)
+
+    def create_company(self, name: str, *, access_token: str | None) -> Company:
+        body = self._call("POST", "/api/companies/", access_token, json={"name": name})
+        return Company(company_id=_required_str(body, "company_id"), name=str(body.get("name")))
+
+    def create_user(
+        self,
+        email: str,
+        password: str,
+        *,
+        api_version: int,
+        access_token: str | None,
+        company_id: str | None = None,
+        first_name: str = "Service",
+        last_name: str = "Account",
+    ) -> User:
+        """Create a service user: API 6 ``CLIENT_SERVICE``; API 5 ``CLIENT`` + ``is_service``."""
+        # API 6 examples spell the permission flags can_start_analysis_*, API 5 can_start_analyse_*.
+        prefix = "can_start_analysis_" if api_version >= 6 else "can_start_analyse_"
+        profile: dict[str, Any] = {
+            "first_name": first_name,
+            "last_name": last_name,
+            **{prefix + kind: True for kind in SERVICE_USER_PERMISSIONS},
+        }
+        if api_version >= 6:
+            profile["user_type"] = "CLIENT_SERVICE"
+        else:
+            profile.update(user_type="CLIENT", is_service=True)
+        if company_id:
+            profile["company_id"] = company_id
+        body = self._call(
+            "POST",
+            "/api/users/",
+            access_token,
+            json={"credentials": {"email": email, "password": password}, "profile": profile},
+        )
+        return _user(body)
+
+    def get_user(self, user_id: str, *, access_token: str | None) -> User:
+        """Read one user: a cheap authenticated call that proves a token works."""
+        return _user(self._call("GET", f"/api/users/{user_id}", access_token))
+
+    def issue_service_token(
+        self,
+        user_id: str | None,
+        *,
+        api_version: int,
+        access_token: str | None,
+        method: str = "GET",
+    ) -> ServiceTokenGrant:
+        """Issue a service user's token: API 6 path with the user id, API 5 path without.
+
+        The docs show no HTTP method (their curl example implies GET), hence ``method``.
+        """
+        if api_version >= 6:
+            if not user_id:
+                raise ValueError("API 6 issues service tokens per user_id")
+            path = f"/api/authorize/service_token/{user_id}"
+        else:
+            path = "/api/authorize/service_token"
+        body = self._call(method, path, access_token)
+        return ServiceTokenGrant(
+            access_token=_required_str(body, "access_token"),
+            expire_token=_optional_str(body, "expire_token"),
+            expire_date=_optional_float(body, "expire_date"),
+            user_id=_optional_str(body, "user_id"),
+            session_id=_optional_str(body, "session_id"),
+        )
+
+    def version(self) -> Mapping[str, Any]:
+        """Oz's version document: a reachability check that needs no token."""
+        return self._call("GET", "/api/version", None)
+
+    # --- the calls a capture makes ----------------------------------------------------------
+
+    def get_session_token(self, *, access_token: str | None) -> str:
+        """A fresh session token for one OzCapsula capture; never cached or reused."""
+        body = self._call(
+            "GET",
+            "/api/authorize/session_token",
+            access_token,
+            headers={"Content-Type": "application/json"},
+        )
+        return _required_str(body, "session_token")
+
+    def analyze_capsule(self, capsule: bytes, *, access_token: str | None) -> Folder:
+        """Forward an OzCapsula container byte for byte to the Instant endpoint.
+
+        Raises:
+            InvalidContainer: Oz 400 with error_code 3, 4, 5 or 13.
+            ContainerRejected: Oz 400 with error_code 14.
+        """
+        try:
+            body = self._call(
+                "POST",
+                "/api/instant/folders/",
+                access_token,
+                data=capsule,
+                headers={"Content-Type": "application/octet-stream"},
+                expected=(200, 201),
+            )
+        except UpstreamRequestRefused as error:
+            if error.oz_error_code == CONTAINER_REJECTED_CODE:
+                raise ContainerRejected(
+                    "Oz rejected the container (signature, hash or session token); "
+                    "capture again with a new session token",
+                    oz_error_code=error.oz_error_code,
+                ) from None
+            if error.oz_error_code in INVALID_CONTAINER_CODES:
+                raise InvalidContainer(
+                    "Oz could not read the container", oz_error_code=error.oz_error_code
+                ) from None
+            raise
+        return Folder.from_json(body)
+
+    def match_faces(
+        self, best_shot: bytes, reference: bytes, *, access_token: str | None
+    ) -> Folder:
+        """Face-match two images with one multipart Instant request (``analyses: biometry``)."""
+        selfie = "best_shot" + _extension(best_shot)
+        document = "reference" + _extension(reference)
+        payload = {
+            "media:tags": {selfie: ["photo_selfie"], document: ["photo_id", "photo_id_front"]},
+            "analyses": [{"type": "biometry"}],
+        }
+        # Oz requires each part's name to equal its file name.
+        files = {
+            selfie: (selfie, best_shot, _content_type(selfie)),
+            document: (document, reference, _content_type(document)),
+            "payload": (None, json.dumps(payload), "application/json"),
+        }
+        body = self._call(
+            "POST", "/api/instant/folders/", access_token, files=files, expected=(200, 201)
+        )
+        return Folder.from_json(body)
+
+    # --- transport --------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        access_token: str | None,
+        *,
+        expected: tuple[int, ...] = (200, 201),
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        request_headers = {"Accept": "application/json", **(headers or {})}
+        if access_token:
+            request_headers[TOKEN_HEADER] = access_token
+        response = self._send(method, self.base_url + path, headers=request_headers, **kwargs)
+        with response:
+            return _read(response, expected)
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        # A request is retried once only when no connection was ever made: nothing reached Oz,
+        # so even a single-use session token inside a capsule is still unspent.
+        for attempt in (1, 2):
+            try:
+                return self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.exceptions.RequestException as error:
+                if attempt == 1 and _never_connected(error):
+                    continue
+                raise _transport_error(error) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _never_connected(error: requests.exceptions.RequestException) -> bool:
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(error, requests.exceptions.ConnectionError):
+        return False
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def _transport_error(error: requests.exceptions.RequestException) -> ServiceError:
+    if isinstance(error, requests.exceptions.ConnectTimeout) or _never_connected(error):
+        return UpstreamUnavailable(
+            "Oz API could not be reached", retry_after=DEFAULT_RETRY_AFTER_SECONDS
+        )
+    if isinstance(error, requests.exceptions.Timeout):
+        return UpstreamTimeout("Oz API did not answer in time")
+    return UpstreamError("the connection to Oz API failed before a complete answer")
+
+
+def _read(response: requests.Response, expected: tuple[int, ...]) -> dict[str, Any]:
+    status = response.status_code
+    try:
+        body = response.json()
+    except (ValueError, requests.exceptions.RequestException):
+        body = None
+    if status in expected:
+        if not isinstance(body, dict):
+            raise UpstreamError(f"Oz API answered {status} with a body that is not a JSON object")
+        return body
+    oz_code = _error_code(body)
+    if status in (401, 403) or (status < 500 and oz_code in AUTH_ERROR_CODES):
+        raise OzAuthRejected("Oz API rejected the service token", oz_error_code=oz_code)
+    if status == 503:
+        raise UpstreamUnavailable(
+            "Oz API is unavailable", oz_error_code=oz_code, retry_after=_retry_after(response)
+        )
+    if 400 <= status < 500:
+        raise UpstreamRequestRefused(
+            f"Oz API refused the request ({status})", oz_error_code=oz_code
+        )
+    raise UpstreamError(f"Oz API answered {status}", oz_error_code=oz_code)
+
+
+def _error_code(body: object) -> int | None:
+    if isinstance(body, dict):
+        code = body.get("error_code")
+        if isinstance(code, int) and not isinstance(code, bool):
+            return code
+    return None
+
+
+def _retry_after(response: requests.Response) -> int:
+    raw = response.headers.get("Retry-After", "")
+    seconds = int(raw) if raw.isdigit() else DEFAULT_RETRY_AFTER_SECONDS
+    return max(1, min(seconds, MAX_RETRY_AFTER_SECONDS))
+
+
+def _extension(image: bytes) -> str:
+    return ".png" if image.startswith(b"\x89PNG\r\n\x1a\n") else ".jpg"
+
+
+def _content_type(filename: str) -> str:
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def _auth_tokens(body: Mapping[str, Any]) -> AuthTokens:
+    return AuthTokens(
+        access_token=_required_str(body, "access_token"),
+        expire_token=_required_str(body, "expire_token"),
+        expire_date=_optional_float(body, "expire_date"),
+        user_id=_optional_str(body, "user_id"),
+        session_id=_optional_str(body, "session_id"),
+    )
+
+
+def _user(body: Mapping[str, Any]) -> User:
+    return User(
+        user_id=_required_str(body, "user_id"),
+        user_type=_optional_str(body, "user_type"),
+        is_service=bool(body.get("is_service")) or body.get("user_type") == "CLIENT_SERVICE",
+        is_active=bool(body.get("is_active", True)),
+        email=_optional_str(body, "email"),
+    )
+
+
+def _required_str(body: Mapping[str, Any], key: str) -> str:
+    value = body.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value:
+        raise UpstreamError(f"Oz API answer lacks {key}")
+    return value
+
+
+def _optional_str(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _optional_float(body: Mapping[str, Any], key: str) -> float | None:
+    value = body.get(key)
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
