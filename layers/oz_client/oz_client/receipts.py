@@ -24,6 +24,7 @@ ALGORITHM = "HS256"
 ISSUER = "oz-liveness/capsule-relay"
 AUDIENCE = "oz-liveness/biometry"
 MIN_KEY_BYTES = 32
+CLOCK_SKEW_SECONDS = 5
 REQUIRED_CLAIMS = ("sub", "decision", "bsh", "iat", "exp", "jti", "iss", "aud")
 
 
@@ -108,21 +109,32 @@ class Receipts:
 
     def _decode(self, receipt: str, key: str) -> dict[str, Any]:
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 receipt,
                 key,
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                options={"require": list(REQUIRED_CLAIMS)},
-                leeway=5,
+                # Lifetime is checked below against this instance's clock.
+                options={
+                    "require": list(REQUIRED_CLAIMS),
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
-        except jwt.ExpiredSignatureError:
-            raise ReceiptExpired("the receipt has expired; check liveness again") from None
         except jwt.InvalidSignatureError:
             raise
         except jwt.InvalidTokenError:
             raise ReceiptInvalid("the receipt is not valid") from None
+        now = self._clock()
+        issued_at, expires_at = claims.get("iat"), claims.get("exp")
+        if not isinstance(issued_at, int) or not isinstance(expires_at, int):
+            raise ReceiptInvalid("the receipt is not valid")
+        if issued_at > now + CLOCK_SKEW_SECONDS:
+            raise ReceiptInvalid("the receipt is not valid yet")
+        if expires_at <= now - CLOCK_SKEW_SECONDS:
+            raise ReceiptExpired("the receipt has expired; check liveness again")
+        return claims
 
     def _key(self, *, force: bool) -> str:
         key = self._load_key(force)

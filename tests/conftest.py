@@ -1,0 +1,49 @@
+"""Fixtures every test folder shares: a clean environment, moto Secrets Manager, events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from moto import mock_aws
+
+from oz_client import runtime, secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees a developer's AWS account, a previous test's caches, or tracing."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "OzLivenessTest")
+    parameters.clear_caches()
+    runtime.services.cache_clear()
+    secrets._client.cache_clear()
+    yield
+    parameters.clear_caches()
+    runtime.services.cache_clear()
+    secrets._client.cache_clear()
+
+
+@pytest.fixture
+def secretsmanager() -> Iterator[Any]:
+    """An in-process moto Secrets Manager."""
+    with mock_aws():
+        yield boto3.client("secretsmanager", region_name="us-east-1")
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """An API Gateway event from events/, the same file `sam local invoke -e` takes."""
+    return json.loads((EVENTS / name).read_text())
