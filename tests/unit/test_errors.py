@@ -1,5 +1,4 @@
 import pytest
-
 from oz_client import errors
 
 TABLE = [

@@ -1,5 +1,4 @@
 import pytest
-
 from oz_client.errors import UpstreamError
 from oz_client.folders import BIOMETRY, QUALITY, Folder
 from samples import biometry_folder, folder, quality_analysis

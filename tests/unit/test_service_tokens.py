@@ -1,9 +1,8 @@
-"""The token source against moto's Secrets Manager; Oz is played by a callable that knows valid tokens."""
+"""The token source against moto Secrets Manager; Oz is played by a callable."""
 
 import json
 
 import pytest
-
 from oz_client.errors import ConfigurationError, OzAuthRejected
 from oz_client.service_tokens import ServiceToken, TokenSource
 
