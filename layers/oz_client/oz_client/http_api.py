@@ -128,11 +128,9 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response[str]:
 
 
 def openapi_components() -> dict[str, Any]:
-    return {
-        "ErrorResponse": ErrorResponse.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
-    }
+    """OpenAPI schemas of the error envelope (routes refer to ErrorResponse)."""
+    schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**schema.pop("$defs", {}), "ErrorResponse": schema}
 
 
 def _describe(errors: Sequence[Any]) -> str:

@@ -1,0 +1,124 @@
+"""Write events/: one API Gateway REST proxy event per route and case.
+
+Each event starts from `sam local generate-event apigateway aws-proxy` (so the shape is exactly
+what SAM produces) and only the route-specific fields are set. Run: `make events`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+STAGE = "api"
+
+# Placeholder container: every byte value, NUL and 0xFF included. Tests swap in a fresh
+# emulator container; against a real Oz it is refused as CONTAINER_REJECTED.
+PLACEHOLDER_CAPSULE = b"OZCAPSULE-PLACEHOLDER\x00" + bytes(range(256))
+PLACEHOLDER_IMAGE = base64.b64encode(b"\xff\xd8\xff\xe0placeholder-jpeg\xff\xd9").decode()
+JSON = "application/json"
+OCTET = "application/octet-stream"
+
+
+def generate(method: str, path: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            str(SAM),
+            "local",
+            "generate-event",
+            "apigateway",
+            "aws-proxy",
+            "--method",
+            method,
+            "--path",
+            path.lstrip("/"),
+            "--resource",
+            path,
+            "--stage",
+            STAGE,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def event(
+    method: str,
+    path: str,
+    *,
+    body: str | None = None,
+    base64_body: bool = False,
+    content_type: str | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    data = generate(method, path)
+    data["body"] = body
+    data["isBase64Encoded"] = base64_body
+    data["queryStringParameters"] = query
+    data["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
+    data["pathParameters"] = None
+    data["stageVariables"] = None
+    for key in ("headers", "multiValueHeaders"):
+        data[key].pop("Content-Type", None)
+    if content_type:
+        data["headers"]["Content-Type"] = content_type
+        data["multiValueHeaders"]["Content-Type"] = [content_type]
+    return data
+
+
+def capsule(content_type: str | None = OCTET, **kwargs: Any) -> dict[str, Any]:
+    body = base64.b64encode(PLACEHOLDER_CAPSULE).decode()
+    return event(
+        "POST", "/v1/liveness", body=body, base64_body=True, content_type=content_type, **kwargs
+    )
+
+
+def biometry(body: object, content_type: str = JSON) -> dict[str, Any]:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return event("POST", "/v1/biometry", body=text, content_type=content_type)
+
+
+BIOMETRY_BODY = {
+    "receipt": "REPLACE.WITH.RECEIPT",
+    "best_shot": PLACEHOLDER_IMAGE,
+    "reference_photo": PLACEHOLDER_IMAGE,
+}
+
+EVENTS: dict[str, dict[str, Any]] = {
+    "session_token/post.json": event("POST", "/v1/session-token"),
+    "liveness/post_capsule.json": capsule(),
+    "liveness/post_capsule_include_best_shot.json": capsule(query={"include": "best_shot"}),
+    "liveness/post_empty_body.json": event("POST", "/v1/liveness", content_type=OCTET),
+    "liveness/post_wrong_content_type.json": event(
+        "POST", "/v1/liveness", body='{"capsule": "json is not a container"}', content_type=JSON
+    ),
+    "liveness/post_unknown_include.json": capsule(query={"include": "folder"}),
+    "biometry/post.json": biometry(BIOMETRY_BODY),
+    "biometry/post_invalid_json.json": biometry('{"receipt": '),
+    "biometry/post_missing_field.json": biometry({"receipt": "x", "best_shot": PLACEHOLDER_IMAGE}),
+    "biometry/post_not_an_image.json": biometry(
+        {**BIOMETRY_BODY, "reference_photo": base64.b64encode(b"plain text").decode()}
+    ),
+    "biometry/post_wrong_content_type.json": biometry("receipt=x", content_type="text/plain"),
+    "health/get.json": event("GET", "/v1/health"),
+    "health/get_deep.json": event("GET", "/v1/health", query={"deep": "true"}),
+}
+
+
+def main(target: Path) -> None:
+    for name, data in EVENTS.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2) + "\n")
+        print(f"wrote {path.relative_to(target.parent) if target.parent in path.parents else path}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "events")

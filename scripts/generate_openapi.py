@@ -1,0 +1,67 @@
+"""Write docs/openapi.json: the public API, generated from the handlers' own routes and models.
+
+Each function has its own resolver; their OpenAPI documents are merged into one. Run:
+`make openapi`. tests/unit/test_openapi.py fails when the committed file is stale.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health")
+TARGET = ROOT / "docs" / "openapi.json"
+# Powertools documents JSON bodies from the models; the raw container body is declared here.
+RAW_BODIES = {
+    ("/v1/liveness", "post"): {
+        "required": True,
+        "description": "The OzCapsula container exactly as the Oz SDK produced it.",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def build() -> dict[str, Any]:
+    for path in (ROOT, ROOT / "layers" / "oz_client"):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+    from oz_client import __version__  # noqa: PLC0415
+    from oz_client.http_api import openapi_components  # noqa: PLC0415
+
+    document: dict[str, Any] = {}
+    for name in FUNCTIONS:
+        app = importlib.import_module(f"functions.{name}.app").app
+        schema = json.loads(
+            app.get_openapi_json_schema(
+                title="Oz liveness back end",
+                version=__version__,
+                description="Session tokens, OzCapsula liveness relay, and face matching.",
+            )
+        )
+        if not document:
+            document = schema
+            document.setdefault("components", {}).setdefault("schemas", {})
+        else:
+            document["paths"].update(schema["paths"])
+            document["components"]["schemas"].update(
+                schema.get("components", {}).get("schemas", {})
+            )
+    document["components"]["schemas"].update(openapi_components())
+    for (path, method), body in RAW_BODIES.items():
+        document["paths"][path][method]["requestBody"] = body
+    document["paths"] = dict(sorted(document["paths"].items()))
+    document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
+    return document
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":
+    TARGET.write_text(render())
+    print(f"wrote {TARGET.relative_to(ROOT)}")

@@ -1,0 +1,41 @@
+"""Committed generated files must match what their generators produce now."""
+
+import json
+from pathlib import Path
+
+import generate_events
+import generate_openapi
+from conftest import ROOT
+
+
+def test_committed_openapi_document_is_current():
+    committed = (ROOT / "docs" / "openapi.json").read_text()
+    assert committed == generate_openapi.render(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_openapi_document_lists_every_route_of_the_design():
+    paths = json.loads((ROOT / "docs" / "openapi.json").read_text())["paths"]
+    assert {(path, method) for path, item in paths.items() for method in item} == {
+        ("/v1/session-token", "post"),
+        ("/v1/liveness", "post"),
+        ("/v1/biometry", "post"),
+        ("/v1/health", "get"),
+    }
+    liveness = paths["/v1/liveness"]["post"]
+    assert "application/octet-stream" in liveness["requestBody"]["content"]
+    assert set(liveness["responses"]) >= {"200", "400", "413", "415", "502", "503", "504"}
+
+
+def test_committed_events_are_what_sam_generates(tmp_path: Path):
+    generate_events.main(tmp_path)
+    generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.json"))
+    committed = sorted(
+        p.relative_to(ROOT / "events")
+        for p in (ROOT / "events").rglob("*.json")
+        if p.parent != ROOT / "events"  # env files and rotation events live beside them
+    )
+    assert generated == [c for c in committed if c in generated]
+    for name in generated:
+        assert json.loads((tmp_path / name).read_text()) == json.loads(
+            (ROOT / "events" / name).read_text()
+        ), f"events/{name} is stale: run `make events`"
