@@ -1,0 +1,69 @@
+# Every documented entry point of the project. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 (the Lambda runtime): from PATH, else pyenv's newest 3.13.
+PYTHON ?= $(shell for p in python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -1); do $$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+# `sam build` checks that a python3.13 is on PATH.
+SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0
+BUILD_STAMP := .aws-sam/build/template.yaml
+
+.PHONY: help setup lint validate build test test-fast local demo events openapi deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt layers/oz_client/requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+setup: $(VENV)/.installed $(SAM_VENV)/.installed ## Create the virtualenvs (app + tests, SAM CLI)
+
+lint: setup ## ruff (lint + format check) and mypy on the layer
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+validate: setup ## sam validate --lint (cfn-lint)
+	$(SAM_ENV) $(SAM) validate --lint
+
+$(BUILD_STAMP): template.yaml $(shell find functions layers -type f -not -path '*/__pycache__/*') | setup
+	$(SAM_ENV) $(SAM) build
+
+build: $(BUILD_STAMP) ## sam build (no container)
+
+test: lint validate build ## Everything CI runs: lint, validate, build, all tests
+	$(VENV)/bin/pytest
+
+test-fast: setup ## Unit and integration tests only (no build)
+	$(VENV)/bin/pytest -m "not e2e"
+
+local: build ## Run the whole product on loopback: Oz emulator, moto, API (Ctrl-C stops)
+	$(SAM_VENV)/bin/python -m stack --project . $(ARGS)
+
+demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)
+	$(VENV)/bin/python -m stack.demo $(ARGS)
+
+events: setup ## Regenerate events/ from `sam local generate-event`
+	$(PY) scripts/generate_events.py
+
+openapi: setup ## Regenerate docs/openapi.json from the handlers
+	POWERTOOLS_TRACE_DISABLED=1 $(PY) scripts/generate_openapi.py
+
+deploy: build ## sam deploy --guided (needs AWS credentials)
+	$(SAM_ENV) $(SAM) deploy --guided
+
+clean: ## Remove build output and virtualenvs
+	rm -rf .aws-sam $(VENV) $(SAM_VENV) .pytest_cache .mypy_cache .ruff_cache
