@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,9 +10,6 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from oz_client import runtime, secrets
-
-ROOT = Path(__file__).resolve().parent.parent
-EVENTS = ROOT / "events"
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +36,3 @@ def secretsmanager() -> Iterator[Any]:
     """An in-process moto Secrets Manager."""
     with mock_aws():
         yield boto3.client("secretsmanager", region_name="us-east-1")
-
-
-def load_event(name: str) -> dict[str, Any]:
-    """An API Gateway event from events/, the same file `sam local invoke -e` takes."""
-    return json.loads((EVENTS / name).read_text())

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import generate_events
 import generate_openapi
-from conftest import ROOT
+from support import ROOT
 
 
 def test_committed_openapi_document_is_current():
