@@ -36,7 +36,8 @@ lint: setup ## ruff (lint + format check) and mypy on the layer
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-validate: setup ## sam validate --lint (cfn-lint)
+validate: setup ## sam validate (SAM translation) and sam validate --lint (cfn-lint)
+	$(SAM_ENV) $(SAM) validate
 	$(SAM_ENV) $(SAM) validate --lint
 
 $(BUILD_STAMP): template.yaml $(shell find functions layers -type f -not -path '*/__pycache__/*') | setup

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oz_client import biometry, http_api, runtime
 from oz_client.api_models import BiometryRequest, BiometryResponse
 
@@ -20,10 +21,10 @@ app = http_api.create_app(metrics)
 @app.post(
     "/v1/biometry",
     summary="Match a liveness best shot with a reference photo",
-    responses={200: {"description": "Decision"}, **http_api.ERROR_RESPONSES},
+    responses={200: http_api.json_schema("Decision", BiometryResponse), **http_api.ERROR_RESPONSES},
 )
 @tracer.capture_method(capture_response=False)
-def post_biometry(request: Annotated[BiometryRequest, Body()]) -> Response[BiometryResponse]:
+def post_biometry(request: Annotated[BiometryRequest, Body()]) -> Response[dict]:
     best_shot, reference_photo = request.images()
     result = biometry.match_best_shot(
         request.receipt, best_shot, reference_photo, runtime.services()

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oz_client import http_api, liveness, runtime
 from oz_client.api_models import LivenessResponse
 
@@ -21,12 +22,12 @@ app = http_api.create_app(metrics)
     "/v1/liveness",
     summary="Check liveness of an OzCapsula container",
     description="Body: the raw container, Content-Type application/octet-stream.",
-    responses={200: {"description": "Decision"}, **http_api.ERROR_RESPONSES},
+    responses={200: http_api.json_schema("Decision", LivenessResponse), **http_api.ERROR_RESPONSES},
 )
 @tracer.capture_method(capture_response=False)
 def post_liveness(
     include: Annotated[Literal["best_shot"] | None, Query()] = None,
-) -> Response[LivenessResponse]:
+) -> Response[dict]:
     services = runtime.services()
     capsule = http_api.read_binary_body(
         app.current_event, max_bytes=services.settings.max_capsule_bytes

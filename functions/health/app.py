@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oz_client import health, http_api
 from oz_client.api_models import HealthResponse
 
@@ -20,12 +21,12 @@ app = http_api.create_app(metrics)
     "/v1/health",
     summary="Health of the back end",
     responses={
-        200: {"description": "Healthy"},
+        200: http_api.json_schema("Healthy", HealthResponse),
         503: {"description": "Unhealthy (same body shape)"},
     },
 )
 @tracer.capture_method(capture_response=False)
-def get_health(deep: Annotated[bool, Query()] = False) -> Response[HealthResponse]:
+def get_health(deep: Annotated[bool, Query()] = False) -> Response[dict]:
     healthy, body = health.check_health(deep=deep)
     return http_api.json_response(body, status=200 if healthy else 503)
 

@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from oz_client import http_api, runtime, session_token
 from oz_client.api_models import SessionTokenResponse
 
@@ -17,10 +18,13 @@ app = http_api.create_app(metrics)
 @app.post(
     "/v1/session-token",
     summary="Issue a session token for one capture",
-    responses={200: {"description": "Session token"}, **http_api.ERROR_RESPONSES},
+    responses={
+        200: http_api.json_schema("Session token", SessionTokenResponse),
+        **http_api.ERROR_RESPONSES,
+    },
 )
 @tracer.capture_method(capture_response=False)
-def post_session_token() -> Response[SessionTokenResponse]:
+def post_session_token() -> Response[dict]:
     token = session_token.issue_session_token(runtime.services())
     metrics.add_metric(name="SessionTokens.Issued", unit=MetricUnit.Count, value=1)
     return http_api.json_response(token.public(session_token.now()))

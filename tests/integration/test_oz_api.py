@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+
 from oz_client.best_shot import extract_best_shot
 from oz_client.decisions import LivenessDecision, liveness_decision
 from oz_client.errors import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from oz_client.errors import OzAuthRejected
 from oz_client.service_tokens import TokenSource
 

@@ -1,4 +1,5 @@
 import pytest
+
 from oz_client import errors
 
 TABLE = [

@@ -1,4 +1,5 @@
 import pytest
+
 from oz_client.errors import UpstreamError
 from oz_client.folders import BIOMETRY, QUALITY, Folder
 from samples import biometry_folder, folder, quality_analysis

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import generate_events
 import generate_openapi
+
 from support import ROOT
 
 

@@ -2,6 +2,7 @@ import base64
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
 from oz_client.errors import EmptyBody, PayloadTooLarge, RequestInvalid, UnsupportedMediaType
 from oz_client.http_api import read_binary_body
 

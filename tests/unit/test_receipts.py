@@ -3,6 +3,7 @@ import hashlib
 
 import jwt
 import pytest
+
 from oz_client.errors import ConfigurationError, ReceiptExpired, ReceiptInvalid
 from oz_client.receipts import AUDIENCE, ISSUER, Receipts, best_shot_digest
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from oz_client.errors import ConfigurationError, OzAuthRejected
 from oz_client.service_tokens import ServiceToken, TokenSource
 

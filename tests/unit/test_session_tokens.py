@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import jwt
+
 from oz_client.session_tokens import DEFAULT_LIFETIME_SECONDS, describe
 
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)

@@ -1,4 +1,5 @@
 import pytest
+
 from oz_client.errors import ConfigurationError
 from oz_client.settings import DEFAULT_MAX_CAPSULE_BYTES, load_settings
 

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import BaseModel
 
 from oz_client.api_models import ErrorResponse
 from oz_client.errors import (
@@ -118,11 +119,17 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
     return data
 
 
-def json_response(body: dict[str, Any], status: int = 200) -> Response[str]:
+def json_schema(description: str, model: type[BaseModel]) -> dict[str, Any]:
+    """An OpenAPI response entry documenting ``model`` (responses are built, not validated)."""
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> Response[Any]:
+    """A JSON response with ``Cache-Control: no-store`` (answers must never be cached)."""
     return Response(
         status_code=status,
         content_type="application/json",
-        body=json.dumps(body),
+        body=body,
         headers={"Cache-Control": "no-store"},
     )
 

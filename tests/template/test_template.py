@@ -1,0 +1,488 @@
+"""template.yaml declares the routes, auth, least privilege and settings the design asks for.
+
+These read the template as written (before the SAM transform). test_sam_translation.py checks
+what SAM and cfn-lint make of it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfn_yaml import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+
+ROUTES = {
+    ("POST", "/v1/session-token"): "SessionTokenFunction",
+    ("POST", "/v1/liveness"): "CapsuleRelayFunction",
+    ("POST", "/v1/biometry"): "BiometryFunction",
+    ("GET", "/v1/health"): "HealthFunction",
+}
+FRONT_END_ROUTES = ["/v1/session-token", "/v1/liveness"]
+FUNCTIONS = sorted(set(ROUTES.values()))
+CODE_DIRS = {
+    "SessionTokenFunction": "functions/session_token/",
+    "CapsuleRelayFunction": "functions/capsule_relay/",
+    "BiometryFunction": "functions/biometry/",
+    "HealthFunction": "functions/health/",
+}
+TIMEOUTS = {
+    "SessionTokenFunction": 10,
+    "CapsuleRelayFunction": 29,
+    "BiometryFunction": 29,
+    "HealthFunction": 10,
+}
+# Exactly the secrets each function may read.
+SECRETS_READ = {
+    "SessionTokenFunction": {"OzServiceTokenSecret"},
+    "CapsuleRelayFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
+    "BiometryFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
+    "HealthFunction": {"OzServiceTokenSecret"},
+}
+COMMON_ENV = {
+    "OZ_API_URL",
+    "OZ_READ_TIMEOUT_SECONDS",
+    "OZ_TOKEN_SECRET_ID",
+    "OZ_CONNECT_TIMEOUT_SECONDS",
+    "MAX_CAPSULE_BYTES",
+    "OZ_ALLOW_INSECURE_HTTP",
+    "CORS_ALLOWED_ORIGINS",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_PARAMETERS_MAX_AGE",
+    "POWERTOOLS_LOG_LEVEL",
+}
+RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS"}
+ENV_BY_FUNCTION = {
+    "SessionTokenFunction": COMMON_ENV,
+    "CapsuleRelayFunction": COMMON_ENV | RECEIPT_ENV,
+    "BiometryFunction": COMMON_ENV | RECEIPT_ENV,
+    "HealthFunction": COMMON_ENV,
+}
+# Response type -> (status, code) of the errors API Gateway itself answers.
+GATEWAY_RESPONSES = {
+    "DEFAULT_4XX": (None, "REQUEST_REJECTED"),
+    "DEFAULT_5XX": (None, "INTERNAL_ERROR"),
+    "UNAUTHORIZED": ("401", "UNAUTHORIZED"),
+    "ACCESS_DENIED": ("403", "FORBIDDEN"),
+    "MISSING_AUTHENTICATION_TOKEN": ("403", "FORBIDDEN"),
+    "INVALID_SIGNATURE": ("403", "FORBIDDEN"),
+    "EXPIRED_TOKEN": ("403", "FORBIDDEN"),
+    "REQUEST_TOO_LARGE": ("413", "PAYLOAD_TOO_LARGE"),
+    "UNSUPPORTED_MEDIA_TYPE": ("415", "UNSUPPORTED_MEDIA_TYPE"),
+    "THROTTLED": ("429", "THROTTLED"),
+    "INTEGRATION_FAILURE": ("502", "INTERNAL_ERROR"),
+    "INTEGRATION_TIMEOUT": ("504", "UPSTREAM_TIMEOUT"),
+}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template(TEMPLATE)
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+@pytest.fixture(scope="module")
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each function's properties with Globals.Function merged in, as SAM merges them."""
+    merged = {}
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            merged[name] = _merge_globals(
+                template.get("Globals", {}).get("Function", {}), resource["Properties"]
+            )
+    return merged
+
+
+@pytest.fixture(scope="module")
+def api(resources: dict[str, Any]) -> dict[str, Any]:
+    assert resources["OzApi"]["Type"] == "AWS::Serverless::Api"
+    return resources["OzApi"]["Properties"]
+
+
+def _merge_globals(globals_: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+    # SAM: maps merge key by key (local wins), lists concatenate, scalars are replaced.
+    merged = copy.deepcopy(globals_)
+    for key, value in local.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge_globals(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + value
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _api_events(function: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e["Properties"] for e in function.get("Events", {}).values() if e["Type"] == "Api"]
+
+
+def _ref(value: Any) -> str:
+    assert isinstance(value, dict), f"expected a Ref, got {value!r}"
+    assert list(value) == ["Ref"], f"expected a Ref, got {value!r}"
+    return str(value["Ref"])
+
+
+def _walk(value: Any) -> list[Any]:
+    found = [value]
+    if isinstance(value, dict):
+        for item in value.values():
+            found.extend(_walk(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_walk(item))
+    return found
+
+
+# ---------------------------------------------------------------- routes and auth
+
+
+def test_each_route_maps_to_its_function_on_the_api(functions: dict[str, dict[str, Any]]):
+    routes = {}
+    for name, function in functions.items():
+        for event in _api_events(function):
+            assert _ref(event["RestApiId"]) == "OzApi", f"{name} has a route on another API"
+            routes[(event["Method"].upper(), event["Path"])] = name
+    assert routes == ROUTES
+
+
+def test_binary_media_types_are_exactly_octet_stream(api: dict[str, Any]):
+    assert api["BinaryMediaTypes"] == ["application~1octet-stream"]
+
+
+def test_biometry_is_iam_authorized_and_invoked_without_caller_credentials(
+    functions: dict[str, dict[str, Any]],
+):
+    [event] = _api_events(functions["BiometryFunction"])
+    assert event["Auth"] == {"Authorizer": "AWS_IAM", "InvokeRole": "NONE"}
+
+
+def test_front_end_routes_carry_cognito_security_only_under_has_cognito(
+    template: dict[str, Any], api: dict[str, Any], functions: dict[str, dict[str, Any]]
+):
+    assert template["Conditions"]["HasCognito"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "CognitoUserPoolArn"}, ""]}]
+    }
+    assert template["Parameters"]["CognitoUserPoolArn"]["Default"] == ""
+    # SAM ignores events on an API with a DefinitionBody unless told to merge them.
+    assert api["MergeDefinitions"] is True
+    paths = api["DefinitionBody"]["paths"]
+    for path in FRONT_END_ROUTES:
+        assert paths[path]["post"]["security"] == {
+            "Fn::If": ["HasCognito", [{"CognitoAuthorizer": []}], NO_VALUE]
+        }
+    # No event-level Auth that would replace the conditional security when SAM merges.
+    for name in ("SessionTokenFunction", "CapsuleRelayFunction"):
+        [event] = _api_events(functions[name])
+        assert "Auth" not in event
+
+
+def test_cognito_scheme_exists_only_under_has_cognito_and_names_the_pool(api: dict[str, Any]):
+    scheme = api["DefinitionBody"]["components"]["securitySchemes"]["CognitoAuthorizer"]
+    condition, when_true, when_false = scheme["Fn::If"]
+    assert condition == "HasCognito"
+    assert when_false == NO_VALUE
+    assert when_true["x-amazon-apigateway-authtype"] == "cognito_user_pools"
+    assert when_true["x-amazon-apigateway-authorizer"] == {
+        "type": "cognito_user_pools",
+        "providerARNs": [{"Ref": "CognitoUserPoolArn"}],
+    }
+    assert (when_true["in"], when_true["name"]) == ("header", "Authorization")
+
+
+def test_cognito_change_always_reaches_the_stage(api: dict[str, Any]):
+    # The OpenAPI text does not change with the condition, so SAM would not redeploy.
+    assert api["AlwaysDeploy"] is True
+
+
+def test_health_route_is_public(api: dict[str, Any], functions: dict[str, dict[str, Any]]):
+    [event] = _api_events(functions["HealthFunction"])
+    assert "Auth" not in event
+    assert "/v1/health" not in api["DefinitionBody"]["paths"]
+    assert "Auth" not in api  # no default authorizer that would apply to it
+
+
+# ---------------------------------------------------------------- API stage
+
+
+def test_stage_throttling_comes_from_parameters(api: dict[str, Any]):
+    assert api["MethodSettings"] == [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
+            "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
+        }
+    ]
+
+
+def test_api_and_functions_are_traced(api: dict[str, Any], functions: dict[str, dict[str, Any]]):
+    assert api["TracingEnabled"] is True
+    for name, function in functions.items():
+        assert function["Tracing"] == "Active", name
+
+
+def test_access_log_goes_to_its_own_group_as_json_without_bodies(
+    api: dict[str, Any], resources: dict[str, Any]
+):
+    setting = api["AccessLogSetting"]
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["OzApiAccessLogGroup", "Arn"]}
+    group = resources["OzApiAccessLogGroup"]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert _ref(group["Properties"]["RetentionInDays"]) == "LogRetentionDays"
+    fields = json.loads(setting["Format"])
+    assert {"requestId", "ip", "caller", "routeKey", "status", "latency"} <= set(fields)
+    assert fields["requestId"] == "$context.requestId"
+    assert not re.search(r"\$input|body|header|authorizer", setting["Format"], re.IGNORECASE)
+
+
+def test_cors_origin_is_the_pinned_parameter(api: dict[str, Any], template: dict[str, Any]):
+    assert api["Cors"]["AllowOrigin"] == {"Fn::Sub": "'${AllowedOrigins}'"}
+    pattern = template["Parameters"]["AllowedOrigins"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "https://app.example.com")
+    assert re.fullmatch(pattern, "http://localhost:3000")
+    for refused in ("*", "'*'", "https://a.example.com,https://b.example.com", "https://a.com/"):
+        assert not re.fullmatch(pattern, refused), refused
+
+
+@pytest.mark.parametrize("response_type", sorted(GATEWAY_RESPONSES))
+def test_gateway_error_uses_the_envelope_with_a_stable_code(api: dict[str, Any], response_type):
+    status, code = GATEWAY_RESPONSES[response_type]
+    response = api["GatewayResponses"][response_type]
+    assert response.get("StatusCode") == status
+    body = json.loads(response["ResponseTemplates"]["application/json"])
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "retryable", "oz_error_code", "request_id"}
+    assert body["error"]["code"] == code
+    assert re.fullmatch(r"[A-Z][A-Z_]+", code)
+    assert body["error"]["oz_error_code"] is None
+    assert body["error"]["request_id"] == "$context.requestId"
+    assert body["error"]["retryable"] is (
+        code in {"THROTTLED", "UPSTREAM_TIMEOUT"}
+        or response_type in {"DEFAULT_5XX", "INTEGRATION_FAILURE"}
+    )
+    headers = response["ResponseParameters"]["Headers"]
+    assert headers["Access-Control-Allow-Origin"] == {"Fn::Sub": "'${AllowedOrigins}'"}
+
+
+def test_gateway_responses_are_exactly_the_documented_ones(api: dict[str, Any]):
+    assert set(api["GatewayResponses"]) == set(GATEWAY_RESPONSES)
+    doc = (ROOT / "docs" / "TEMPLATE.md").read_text()
+    for response_type, (_, code) in GATEWAY_RESPONSES.items():
+        assert f"`{response_type}`" in doc, response_type
+        assert f"`{code}`" in doc, code
+
+
+# ---------------------------------------------------------------- functions
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_runs_the_shared_layer_on_python_3_13(
+    functions: dict[str, dict[str, Any]], name: str
+):
+    function = functions[name]
+    assert function["Runtime"] == "python3.13"
+    assert function["Handler"] == "app.lambda_handler"
+    assert function["Architectures"] == ["x86_64"]
+    assert function["CodeUri"] == CODE_DIRS[name]
+    assert function["Layers"] == [{"Ref": "OzClientLayer"}]
+    assert function["Timeout"] == TIMEOUTS[name]
+    assert _ref(function["MemorySize"]) == "FunctionMemorySize"
+
+
+def test_every_function_logs_to_its_own_group_with_retention(
+    functions: dict[str, dict[str, Any]], resources: dict[str, Any]
+):
+    groups = {name: _ref(f["LoggingConfig"]["LogGroup"]) for name, f in functions.items()}
+    assert len(set(groups.values())) == len(FUNCTIONS)
+    for name, group in groups.items():
+        assert resources[group]["Type"] == "AWS::Logs::LogGroup", name
+        properties = resources[group]["Properties"]
+        assert _ref(properties["RetentionInDays"]) == "LogRetentionDays"
+        assert properties["LogGroupName"]["Fn::Sub"].startswith("/aws/lambda/${AWS::StackName}/")
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_reads_exactly_its_secrets_and_nothing_else(
+    functions: dict[str, dict[str, Any]], name: str
+):
+    read: set[str] = set()
+    for policy in functions[name]["Policies"]:
+        assert isinstance(policy, dict), "inline statements only, no managed policies"
+        assert set(policy) == {"Statement"}, "inline statements only"
+        for statement in policy["Statement"]:
+            if "Fn::If" in statement:
+                condition, kms, otherwise = statement["Fn::If"]
+                assert (condition, otherwise) == ("HasKmsKey", NO_VALUE)
+                assert kms["Action"] == "kms:Decrypt"
+                assert _ref(kms["Resource"]) == "SecretsKmsKeyArn"
+                assert "kms:ViaService" in kms["Condition"]["StringEquals"]
+                continue
+            assert statement["Effect"] == "Allow"
+            assert statement["Action"] == "secretsmanager:GetSecretValue"
+            targets = statement["Resource"]
+            targets = targets if isinstance(targets, list) else [targets]
+            read |= {_ref(target) for target in targets}
+    assert read == SECRETS_READ[name]
+    assert "*" not in json.dumps(functions[name]["Policies"])
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_environment_has_exactly_its_variables(
+    functions: dict[str, dict[str, Any]], name: str
+):
+    variables = functions[name]["Environment"]["Variables"]
+    assert set(variables) == ENV_BY_FUNCTION[name]
+    assert isinstance(variables["POWERTOOLS_SERVICE_NAME"], str)
+
+
+def test_environment_values(functions: dict[str, dict[str, Any]]):
+    for name, function in functions.items():
+        variables = function["Environment"]["Variables"]
+        assert _ref(variables["OZ_API_URL"]) == "OzApiUrl"
+        assert variables["OZ_TOKEN_SECRET_ID"] == {
+            "Fn::If": ["OzAuth", {"Ref": "OzServiceTokenSecret"}, ""]
+        }
+        assert variables["OZ_ALLOW_INSECURE_HTTP"] == "false"
+        assert variables["MAX_CAPSULE_BYTES"] == "4613734"
+        assert variables["POWERTOOLS_PARAMETERS_MAX_AGE"] == "300"
+        assert _ref(variables["POWERTOOLS_LOG_LEVEL"]) == "LogLevel"
+        assert _ref(variables["POWERTOOLS_METRICS_NAMESPACE"]) == "PowertoolsMetricsNamespace"
+        assert _ref(variables["CORS_ALLOWED_ORIGINS"]) == "AllowedOrigins"
+        # Oz must give up before the function and API Gateway (29 s) do, with headroom.
+        oz_budget = float(variables["OZ_CONNECT_TIMEOUT_SECONDS"]) + float(
+            variables["OZ_READ_TIMEOUT_SECONDS"]
+        )
+        assert oz_budget <= function["Timeout"] - 0.5, name
+        assert function["Timeout"] <= 29, name
+        if "RECEIPT_SECRET_ID" in variables:
+            assert _ref(variables["RECEIPT_SECRET_ID"]) == "ReceiptSigningKeySecret"
+            assert _ref(variables["RECEIPT_TTL_SECONDS"]) == "ReceiptTtlSeconds"
+    names = {f["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] for f in functions.values()}
+    assert len(names) == len(FUNCTIONS)
+
+
+def test_every_variable_the_layer_reads_is_set(functions: dict[str, dict[str, Any]]):
+    source = "\n".join(
+        (ROOT / "layers" / "oz_client" / "oz_client" / module).read_text()
+        for module in ("settings.py", "http_api.py")
+    )
+    read = set(re.findall(r"""(?:env|environ)(?:\.get\(|, )\s*"([A-Z][A-Z0-9_]+)\"""", source))
+    assert read, "found no variable names: has settings.py changed shape?"
+    set_somewhere = set().union(*(f["Environment"]["Variables"] for f in functions.values()))
+    assert read <= set_somewhere
+
+
+# ---------------------------------------------------------------- layer and secrets
+
+
+def test_layer_is_built_by_sam_for_python_3_13(resources: dict[str, Any]):
+    layer = resources["OzClientLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Metadata"] == {"BuildMethod": "python3.13"}
+    properties = layer["Properties"]
+    assert properties["ContentUri"] == "layers/oz_client/"
+    assert properties["CompatibleRuntimes"] == ["python3.13"]
+    assert properties["RetentionPolicy"] == "Delete"
+
+
+def test_receipt_key_is_generated_by_cloudformation(resources: dict[str, Any]):
+    secret = resources["ReceiptSigningKeySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert "SecretString" not in secret["Properties"]
+    assert secret["Properties"]["GenerateSecretString"] == {
+        "PasswordLength": 64,
+        "ExcludePunctuation": True,
+    }
+
+
+def test_service_token_secret_starts_as_an_empty_placeholder(resources: dict[str, Any]):
+    secret = resources["OzServiceTokenSecret"]["Properties"]
+    assert json.loads(secret["SecretString"]) == {"access_token": ""}
+    assert secret["Name"] == {"Fn::Sub": "${AWS::StackName}/oz-service-token"}
+    assert "bootstrap" in secret["Description"]
+
+
+def test_secrets_use_the_optional_kms_key(resources: dict[str, Any]):
+    for name in ("OzServiceTokenSecret", "ReceiptSigningKeySecret"):
+        assert resources[name]["Properties"]["KmsKeyId"] == {
+            "Fn::If": ["HasKmsKey", {"Ref": "SecretsKmsKeyArn"}, NO_VALUE]
+        }
+
+
+# ---------------------------------------------------------------- parameters, alarms, outputs
+
+
+def test_parameter_defaults(template: dict[str, Any]):
+    parameters = template["Parameters"]
+    assert "Default" not in parameters["OzApiUrl"]
+    assert parameters["OzAuthEnabled"]["Default"] == "true"
+    assert parameters["LogRetentionDays"]["Default"] == 30
+    assert parameters["FunctionMemorySize"]["Default"] == 512
+    assert parameters["ReceiptTtlSeconds"]["Default"] == 600
+    assert parameters["PowertoolsMetricsNamespace"]["Default"] == "OzLiveness"
+    assert parameters["LogLevel"]["Default"] == "INFO"
+    assert parameters["AlarmTopicArn"]["Default"] == ""
+    assert parameters["SecretsKmsKeyArn"]["Default"] == ""
+    assert parameters["ConfigureApiGatewayAccount"]["Default"] == "false"
+
+
+def test_every_parameter_is_documented(template: dict[str, Any]):
+    doc = (ROOT / "docs" / "TEMPLATE.md").read_text()
+    for name in template["Parameters"]:
+        assert f"`{name}`" in doc, name
+
+
+def test_oz_url_must_be_an_absolute_url(template: dict[str, Any]):
+    pattern = template["Parameters"]["OzApiUrl"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "https://oz.example.com")
+    for refused in ("oz.example.com", "ftp://oz.example.com", "https://oz.example.com/?a=1"):
+        assert not re.fullmatch(pattern, refused), refused
+
+
+def test_alarms_watch_api_5xx_and_every_function(resources: dict[str, Any]):
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    api_alarms = [a for a in alarms if a["Namespace"] == "AWS/ApiGateway"]
+    assert [a["MetricName"] for a in api_alarms] == ["5XXError"]
+    watched = {
+        _ref(a["Dimensions"][0]["Value"])
+        for a in alarms
+        if a["Namespace"] == "AWS/Lambda" and a["MetricName"] == "Errors"
+    }
+    assert watched == set(FUNCTIONS)
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == {
+            "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], NO_VALUE]
+        }
+
+
+def test_outputs(template: dict[str, Any]):
+    outputs = template["Outputs"]
+    assert outputs["ApiUrl"]["Value"] == {
+        "Fn::Sub": "https://${OzApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${StageName}"
+    }
+    for name in FUNCTIONS:
+        assert outputs[f"{name}Arn"]["Value"] == {"Fn::GetAtt": [name, "Arn"]}
+    for name in ("OzServiceTokenSecret", "ReceiptSigningKeySecret", "OzClientLayer"):
+        assert _ref(outputs[f"{name}Arn"]["Value"]) == name
+    assert "BiometryInvokeArn" in outputs
+
+
+def test_no_wildcard_resource_in_any_statement(resources: dict[str, Any]):
+    for name, resource in resources.items():
+        for node in _walk(resource.get("Properties", {})):
+            if isinstance(node, dict) and "Resource" in node and "Effect" in node:
+                targets = node["Resource"]
+                assert "*" not in (targets if isinstance(targets, list) else [targets]), name
