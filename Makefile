@@ -52,10 +52,10 @@ test-fast: setup ## Unit and integration tests only (no build)
 	$(VENV)/bin/pytest -m "not e2e"
 
 local: build ## Run the whole product on loopback: Oz emulator, moto, API (Ctrl-C stops)
-	$(SAM_VENV)/bin/python -m stack --project . $(ARGS)
+	PYTHONPATH=local:layers/oz_client $(PY) -m stack.product $(ARGS)
 
 demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)
-	$(VENV)/bin/python -m stack.demo $(ARGS)
+	PYTHONPATH=local:layers/oz_client $(PY) -m stack.demo $(ARGS)
 
 events: setup ## Regenerate events/ from `sam local generate-event`
 	$(PY) scripts/generate_events.py

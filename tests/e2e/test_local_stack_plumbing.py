@@ -1,0 +1,261 @@
+"""The local stack's plumbing, over real HTTP, with a fixture SAM app (tests/e2e/fixtures/echo_app).
+
+What runs: `sam build` of the fixture into a temporary directory (SAM CLI venv), then
+`stack.LocalStack`, which starts `.venv-sam/bin/python -m stack` as a child process: SAM CLI's
+own API Gateway emulator (LocalApigwService, routes and binary media types read from the built
+template), each function warm under the Lambda Runtime Interface Emulator with awslambdaric from
+the app venv, and moto_server for Secrets Manager. This test process (app venv) only speaks HTTP
+to it, so SAM CLI's pinned dependencies never meet the app's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from stack import LocalStack, sam_build
+from stack.launcher import default_sam_python
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_APP = Path(__file__).resolve().parent / "fixtures" / "echo_app"
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+SECRET_NAME = "echo-app/greeting"
+SECRET_VALUE = '{"greeting": "hello from moto"}'
+ENV_VARS = {
+    # `sam local --env-vars` format: the function's own section, then Parameters for every function
+    "EchoFunction": {"ECHO_VAR": "from-env-vars-file", "NOT_IN_TEMPLATE": "must-not-appear"},
+    "SecretFunction": {"SECRET_ID": SECRET_NAME},
+    "Parameters": {"PARAMETER_VAR": "from-env-vars-parameters"},
+}
+
+# Every byte value, NUL and 0xFF at both ends, and bytes that are not valid UTF-8 in a row.
+AWKWARD_BYTES = (
+    b"\x00\xff"
+    + bytes(range(256))
+    + b"\xff\xfe\x00\x00\xc3\x28\x80"
+    + os.urandom(64 * 1024)
+    + b"\xff\x00"
+)
+OCTET = {"Content-Type": "application/octet-stream"}
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not default_sam_python().exists():
+        pytest.fail(f"no SAM CLI venv at {default_sam_python()}: run `make setup`")
+    build_dir = tmp_path_factory.mktemp("echo_app_build")
+    return sam_build(FIXTURE_APP, build_dir=build_dir)
+
+
+@pytest.fixture(scope="module")
+def stack(built_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    local = LocalStack(
+        FIXTURE_APP,
+        template=built_template,
+        app_python=APP_PYTHON,
+        env_vars=ENV_VARS,
+        secrets={SECRET_NAME: SECRET_VALUE},
+        extra_env={"EXTRA_VAR": "from-extra-env"},
+        state_dir=tmp_path_factory.mktemp("local_stack"),
+    )
+    with local:
+        yield local
+
+
+def post_echo(stack: LocalStack, body: bytes, **kwargs: object) -> requests.Response:
+    headers = kwargs.pop("headers", OCTET)
+    return requests.post(f"{stack.api_url}/echo", data=body, headers=headers, timeout=30, **kwargs)
+
+
+def test_binary_body_arrives_byte_for_byte(stack: LocalStack) -> None:
+    response = post_echo(stack, AWKWARD_BYTES)
+
+    assert response.status_code == 200, response.text
+    echoed = response.json()
+    assert echoed["sha256"] == hashlib.sha256(AWKWARD_BYTES).hexdigest()
+    assert echoed["length"] == len(AWKWARD_BYTES)
+    assert echoed["isBase64Encoded"] is True
+    assert echoed["content_type"] == "application/octet-stream"
+
+
+def test_event_carries_route_and_method_from_template(stack: LocalStack) -> None:
+    echoed = post_echo(stack, b"x").json()
+
+    assert echoed["resource"] == "/echo"
+    assert echoed["path"] == "/echo"
+    assert echoed["httpMethod"] == "POST"
+    assert echoed["stage"] == "v1"
+    assert echoed["function_name"] == "EchoFunction"
+
+
+def test_routes_and_binary_types_come_from_built_template(stack: LocalStack) -> None:
+    routes = {(r["path"], tuple(r["methods"]), r["function"]) for r in stack.info["routes"]}
+
+    assert routes == {("/echo", ("POST",), "EchoFunction"), ("/secret", ("GET",), "SecretFunction")}
+    assert stack.info["binary_media_types"] == ["application/octet-stream"]
+
+
+def test_text_media_type_is_not_base64_encoded(stack: LocalStack) -> None:
+    body = b'{"hello": "world"}'
+    response = post_echo(stack, body, headers={"Content-Type": "application/json"})
+
+    echoed = response.json()
+    assert echoed["isBase64Encoded"] is False
+    assert echoed["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_binary_response_round_trips(stack: LocalStack) -> None:
+    response = post_echo(
+        stack,
+        AWKWARD_BYTES,
+        params={"mirror": "true"},
+        headers={**OCTET, "Accept": "application/octet-stream"},
+    )
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.content == AWKWARD_BYTES
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nope"), ("POST", "/echo/extra"), ("GET", "/echo"), ("DELETE", "/secret")],
+)
+def test_unknown_route_or_method_is_403_like_api_gateway(
+    stack: LocalStack, method: str, path: str
+) -> None:
+    response = requests.request(method, f"{stack.api_url}{path}", timeout=30)
+
+    assert response.status_code == 403
+    assert response.json() == {"message": "Missing Authentication Token"}
+
+
+def test_function_reads_secret_from_moto(stack: LocalStack) -> None:
+    response = requests.get(f"{stack.api_url}/secret", timeout=30)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "secret_id": SECRET_NAME,
+        "value": SECRET_VALUE,
+        "endpoint": stack.moto_url,
+    }
+
+
+def test_secrets_seeded_later_are_visible(stack: LocalStack) -> None:
+    stack.seed_secrets({SECRET_NAME: "rotated"})
+    try:
+        assert requests.get(f"{stack.api_url}/secret", timeout=30).json()["value"] == "rotated"
+    finally:
+        stack.seed_secrets({SECRET_NAME: SECRET_VALUE})
+
+
+def test_function_environment_follows_sam_local_rules(stack: LocalStack) -> None:
+    echoed = post_echo(stack, b"x").json()
+
+    assert echoed["layer"] == "echo_shared from the built layer"
+    assert echoed["python"] == "3.13"
+    assert echoed["env"] == {
+        "ECHO_VAR": "from-env-vars-file",  # function section of the env-vars file
+        "GLOBAL_VAR": "from-globals",  # Globals
+        "PARAMETER_VAR": "from-env-vars-parameters",  # Parameters section of the file
+        "NOT_IN_TEMPLATE": None,  # sam local only overrides variables the template declares
+        "EXTRA_VAR": "from-extra-env",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",  # never the developer's credentials
+        "AWS_LAMBDA_FUNCTION_NAME": "EchoFunction",
+        "AWS_SAM_LOCAL": "true",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": stack.moto_url,
+        "LAMBDA_TASK_ROOT": str(Path(stack.info["functions"]["EchoFunction"]["cwd"])),
+    }
+
+
+def test_function_stays_warm(stack: LocalStack) -> None:
+    pids = {post_echo(stack, b"x").json()["pid"] for _ in range(3)}
+
+    assert len(pids) == 1
+
+
+def test_concurrent_requests_are_serialized_per_function(stack: LocalStack) -> None:
+    # One RIE serves one invocation at a time (a second concurrent one makes it panic): the
+    # stack queues them, so all succeed.
+    bodies = [AWKWARD_BYTES[: 1000 * (i + 1)] for i in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda body: post_echo(stack, body), bodies))
+
+    assert [r.status_code for r in responses] == [200] * 8
+    assert [r.json()["sha256"] for r in responses] == [
+        hashlib.sha256(body).hexdigest() for body in bodies
+    ]
+
+
+def test_handler_exception_is_502_and_stack_recovers(stack: LocalStack) -> None:
+    # awslambdaric's error payload carries requestId next to errorMessage/errorType/stackTrace,
+    # so SAM's LambdaOutputParser does not take it for an error (that would be a 500) but for a
+    # response without statusCode: 502, as `sam local start-api` and API Gateway answer.
+    response = post_echo(stack, b"x", params={"fail": "true"})
+
+    assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
+    assert "asked to fail" in stack.function_log("EchoFunction")
+    assert post_echo(stack, b"x").status_code == 200
+
+
+def test_dead_worker_is_replaced_on_next_request(stack: LocalStack) -> None:
+    worker_pid = stack.info["functions"]["EchoFunction"]["workers"][0]["pid"]
+    before = post_echo(stack, b"x").json()["pid"]
+    os.kill(worker_pid, 9)  # the RIE process; its runtime exits with it
+
+    response = post_echo(stack, AWKWARD_BYTES)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["sha256"] == hashlib.sha256(AWKWARD_BYTES).hexdigest()
+    assert response.json()["pid"] != before
+
+
+def test_stop_leaves_no_process_behind(built_template: Path, tmp_path: Path) -> None:
+    local = LocalStack(
+        FIXTURE_APP, template=built_template, app_python=APP_PYTHON, state_dir=tmp_path
+    )
+    with local:
+        assert post_echo(local, b"x").status_code == 200  # the runtime process exists now
+        children = [local.info["pid"], *local.info["process_groups"]]
+        children += list(_descendants(local.info["process_groups"]))
+
+    assert not local.running
+    alive = [pid for pid in children if _alive(pid)]
+    assert alive == [], f"left behind: {alive}"
+
+
+def _descendants(pids: list[int]) -> Iterator[int]:
+    for pid in pids:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            yield child
+            yield from _descendants([child])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    if state == "Z":  # a zombie is dead; only its parent (or init) has not reaped it yet
+        return False
+    try:
+        os.kill(pid, 0)  # exists and is ours
+    except ProcessLookupError:
+        return False
+    return True
