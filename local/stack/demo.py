@@ -1,0 +1,127 @@
+"""`make demo`: drive the whole flow against the local stack, as a front end and its server would.
+
+Uses the stack `make local` started (it leaves its URLs in .local-stack/product.json), or starts
+one for the length of the demo. Each step prints what it sent and what came back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+
+from oz_emulator import make_capsule, make_face_jpeg
+from stack.product import ROOT, STATE_FILE, run_product
+
+TIMEOUT = 30
+
+
+def show(step: str, response: requests.Response, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    body = response.json()
+    shown = {k: v for k, v in body.items() if not keep or k in keep}
+    for secret_field in ("session_token", "receipt", "best_shot"):
+        if isinstance(shown.get(secret_field), str):
+            shown[secret_field] = shown[secret_field][:16] + "..."
+    print(f"\n== {step}\n   HTTP {response.status_code} {json.dumps(shown, indent=2)}")
+    return body
+
+
+def flow(api: str) -> None:
+    http = requests.Session()
+    token = show(
+        "1. session token (front end)", http.post(f"{api}/v1/session-token", timeout=TIMEOUT)
+    )
+    capsule = make_capsule(token["session_token"], person="alice", size=512 * 1024)
+    print(f"\n== 2. the SDK stand-in captures 'alice' into a {len(capsule)}-byte container")
+    liveness = show(
+        "3. liveness (front end posts the raw container)",
+        http.post(
+            f"{api}/v1/liveness?include=best_shot",
+            data=capsule,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=TIMEOUT,
+        ),
+        keep=("decision", "folder_id", "system_resolution", "receipt", "best_shot"),
+    )
+    best_shot = base64.b64decode(liveness["best_shot"])
+    for step, person in (
+        ("4. biometry, same person (server)", "alice"),
+        ("5. biometry, someone else", "bob"),
+    ):
+        show(
+            step,
+            http.post(
+                f"{api}/v1/biometry",
+                json={
+                    "receipt": liveness["receipt"],
+                    "best_shot": base64.b64encode(best_shot).decode(),
+                    "reference_photo": base64.b64encode(make_face_jpeg(person)).decode(),
+                },
+                timeout=TIMEOUT,
+            ),
+        )
+    show(
+        "6. the same container again (replay)",
+        http.post(
+            f"{api}/v1/liveness",
+            data=capsule,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=TIMEOUT,
+        ),
+    )
+    spoof = make_capsule(
+        http.post(f"{api}/v1/session-token", timeout=TIMEOUT).json()["session_token"],
+        scenario="declined",
+    )
+    show(
+        "7. a capture Oz declines (a spoof)",
+        http.post(
+            f"{api}/v1/liveness",
+            data=spoof,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=TIMEOUT,
+        ),
+        keep=("decision", "system_resolution", "receipt"),
+    )
+
+
+@contextmanager
+def api_url(explicit: str | None) -> Iterator[str]:
+    if explicit:
+        yield explicit
+        return
+    if STATE_FILE.exists():
+        url = json.loads(STATE_FILE.read_text())["api_url"]
+        try:
+            requests.get(f"{url}/v1/health", timeout=5)
+        except requests.RequestException:
+            pass
+        else:
+            print(f"using the running local stack at {url}")
+            yield url
+            return
+    print("no local stack running: starting one for the demo")
+    with run_product(port=0, oz_port=0) as running:
+        yield running.api_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
+    parser.add_argument("--api-url", help="an API to drive instead of the local stack")
+    args = parser.parse_args(argv)
+    if args.api_url is None and not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
+        print("no built template: run `make build`", file=sys.stderr)
+        return 2
+    with api_url(args.api_url) as url:
+        flow(url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,233 @@
+"""The product end to end over HTTP: the built template served by the local stack (SAM CLI's API
+Gateway emulator, functions under the Lambda RIE, moto), with the Oz emulator behind it.
+
+Needs `make build` first (`make test` does it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+import requests
+
+from oz_emulator import make_capsule, make_face_jpeg
+from stack.product import ROOT, TOKEN_SECRET, run_product
+
+pytestmark = pytest.mark.e2e
+
+OCTET = {"Content-Type": "application/octet-stream"}
+TIMEOUT = 60
+ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
+        pytest.fail("no built template: run `make build`")
+    with run_product(port=0, oz_port=0, state_dir=tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+@pytest.fixture
+def api(product) -> str:
+    product.oz.reset()
+    return product.api_url
+
+
+@pytest.fixture
+def oz(product):
+    return product.oz
+
+
+def error_of(response: requests.Response) -> dict:
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == ENVELOPE_KEYS
+    return body["error"]
+
+
+def session_token(api: str) -> str:
+    response = requests.post(f"{api}/v1/session-token", timeout=TIMEOUT)
+    assert response.status_code == 200
+    return response.json()["session_token"]
+
+
+def post_capsule(api: str, capsule: bytes, query: str = "") -> requests.Response:
+    return requests.post(f"{api}/v1/liveness{query}", data=capsule, headers=OCTET, timeout=TIMEOUT)
+
+
+def test_session_token(api):
+    response = requests.post(f"{api}/v1/session-token", timeout=TIMEOUT)
+    assert response.status_code == 200
+    assert set(response.json()) == {"session_token", "expires_at", "expires_in"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_arbitrary_binary_container_reaches_oz_byte_for_byte(api, oz):
+    # Every byte value, NUL and 0xFF runs, and invalid UTF-8 inside a real container.
+    capsule = make_capsule(session_token(api), person="alice", size=1024 * 1024)
+    response = post_capsule(api, capsule)
+    assert response.status_code == 200, response.text
+    received = [r for r in oz.requests if r.path == "/api/instant/folders/"][-1]
+    assert hashlib.sha256(received.raw_body).hexdigest() == hashlib.sha256(capsule).hexdigest()
+    assert received.body_length == len(capsule)
+
+
+def test_full_flow_accept_then_match(api):
+    liveness = post_capsule(
+        api, make_capsule(session_token(api), person="alice"), "?include=best_shot"
+    )
+    assert liveness.status_code == 200
+    body = liveness.json()
+    assert body["decision"] == "ACCEPT"
+    assert body["receipt"]
+    best_shot = base64.b64decode(body["best_shot"])
+    assert best_shot == make_face_jpeg("alice")
+    for reference, decision in (("alice", "MATCH"), ("bob", "NO_MATCH")):
+        response = requests.post(
+            f"{api}/v1/biometry",
+            json={
+                "receipt": body["receipt"],
+                "best_shot": body["best_shot"],
+                "reference_photo": base64.b64encode(make_face_jpeg(reference)).decode(),
+            },
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 200
+        assert response.json()["decision"] == decision
+
+
+@pytest.mark.parametrize(
+    ("scenario", "decision"), [("declined", "REJECT"), ("failed", "INCONCLUSIVE")]
+)
+def test_other_decisions(api, scenario, decision):
+    response = post_capsule(api, make_capsule(session_token(api), scenario=scenario))
+    assert response.status_code == 200
+    assert response.json()["decision"] == decision
+    assert response.json()["receipt"] is None
+
+
+def test_replay_is_container_rejected(api):
+    capsule = make_capsule(session_token(api))
+    assert post_capsule(api, capsule).status_code == 200
+    response = post_capsule(api, capsule)
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "CONTAINER_REJECTED"
+    assert error_of(response)["oz_error_code"] == 14
+
+
+def test_damaged_container_is_invalid(api):
+    capsule = bytearray(make_capsule(session_token(api)))
+    capsule[len(capsule) // 2] ^= 0xFF
+    response = post_capsule(api, bytes(capsule))
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "INVALID_CONTAINER"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "query", "status", "code"),
+    [
+        (b"", OCTET, "", 400, "EMPTY_BODY"),
+        (b'{"a": 1}', {"Content-Type": "application/json"}, "", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        (b"\x00\xff", OCTET, "?include=folder", 422, "VALIDATION_ERROR"),
+    ],
+)
+def test_bad_liveness_requests_never_reach_oz(api, oz, body, headers, query, status, code):
+    oz.clear_requests()
+    response = requests.post(
+        f"{api}/v1/liveness{query}", data=body, headers=headers, timeout=TIMEOUT
+    )
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+    assert oz.requests == []
+
+
+def test_container_above_the_limit_is_refused(api, oz):
+    oz.clear_requests()
+    response = post_capsule(api, os.urandom(4_613_735))
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "PAYLOAD_TOO_LARGE"
+    assert oz.requests == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code"),
+    [
+        ({"kind": "status", "status": 502}, 502, "UPSTREAM_ERROR"),
+        ({"kind": "status", "status": 503, "retry_after": 9}, 503, "UPSTREAM_UNAVAILABLE"),
+        ({"kind": "reset", "when": "mid"}, 502, "UPSTREAM_ERROR"),
+    ],
+)
+def test_oz_failures(api, oz, fault, status, code):
+    capsule = make_capsule(session_token(api))
+    oz.faults.add("/api/instant/folders/", **fault)
+    response = post_capsule(api, capsule)
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+    if status == 503:
+        assert response.headers["Retry-After"] == "9"
+
+
+def test_biometry_with_a_forged_receipt(api, oz):
+    oz.clear_requests()
+    image = base64.b64encode(make_face_jpeg("alice")).decode()
+    response = requests.post(
+        f"{api}/v1/biometry",
+        json={"receipt": "a.b.c", "best_shot": image, "reference_photo": image},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "RECEIPT_INVALID"
+    assert oz.requests == []
+
+
+def test_biometry_validation(api):
+    response = requests.post(
+        f"{api}/v1/biometry",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "VALIDATION_ERROR"
+
+
+def test_deep_health(api):
+    response = requests.get(f"{api}/v1/health?deep=true", timeout=TIMEOUT)
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_unknown_route_is_refused_by_the_gateway(api):
+    response = requests.get(f"{api}/v1/nothing", timeout=TIMEOUT)
+    assert response.status_code == 403
+
+
+def test_logs_never_hold_tokens_or_capsule_bytes(api, product):
+    token = session_token(api)
+    capsule = make_capsule(token, person="alice")
+    body = post_capsule(api, capsule).json()
+    logs = "".join(
+        product.stack.function_log(name)
+        for name in ("SessionTokenFunction", "CapsuleRelayFunction")
+    )
+    assert logs, "function logs are empty"
+    assert token not in logs
+    assert body["receipt"] not in logs
+    assert base64.b64encode(capsule).decode()[:64] not in logs
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=product.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    stored = secrets.get_secret_value(SecretId=TOKEN_SECRET)["SecretString"]
+    oz_token = json.loads(stored)["access_token"]
+    assert oz_token not in logs
