@@ -9,6 +9,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
+
 from oz_client import runtime, secrets
 
 
