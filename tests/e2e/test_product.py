@@ -10,14 +10,16 @@ import base64
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 
 import boto3
 import pytest
 import requests
 
+from oz_client.receipts import Receipts
 from oz_emulator import make_capsule, make_face_jpeg
-from stack.product import ROOT, TOKEN_SECRET, run_product
+from stack.product import RECEIPT_SECRET, ROOT, TOKEN_SECRET, run_product
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +45,16 @@ def api(product) -> str:
 @pytest.fixture
 def oz(product):
     return product.oz
+
+
+def moto_client(product):
+    return boto3.client(
+        "secretsmanager",
+        endpoint_url=product.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def error_of(response: requests.Response) -> dict:
@@ -221,13 +233,40 @@ def test_logs_never_hold_tokens_or_capsule_bytes(api, product):
     assert token not in logs
     assert body["receipt"] not in logs
     assert base64.b64encode(capsule).decode()[:64] not in logs
-    secrets = boto3.client(
-        "secretsmanager",
-        endpoint_url=product.moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    stored = secrets.get_secret_value(SecretId=TOKEN_SECRET)["SecretString"]
+    stored = moto_client(product).get_secret_value(SecretId=TOKEN_SECRET)["SecretString"]
     oz_token = json.loads(stored)["access_token"]
     assert oz_token not in logs
+
+
+def test_slow_oz_is_a_gateway_timeout_code(api, oz):
+    # The session-token function reads Oz for at most 6 s (template), well inside its 10 s.
+    oz.faults.add("/api/authorize/session_token", "latency", seconds=7)
+    response = requests.post(f"{api}/v1/session-token", timeout=TIMEOUT)
+    assert response.status_code == 504
+    assert error_of(response)["code"] == "UPSTREAM_TIMEOUT"
+
+
+def test_oz_rejecting_the_token_even_after_re_reading_is_a_configuration_error(api, oz):
+    oz.faults.add("/api/authorize/session_token", "auth", count=None)
+    response = requests.post(f"{api}/v1/session-token", timeout=TIMEOUT)
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["code"] == "CONFIGURATION_ERROR"
+    assert error["oz_error_code"] == 7
+
+
+def test_biometry_with_an_expired_receipt(api, product, oz):
+    key = moto_client(product).get_secret_value(SecretId=RECEIPT_SECRET)["SecretString"]
+    image = make_face_jpeg("alice")
+    old = Receipts(lambda force: key, ttl_seconds=600, clock=lambda: time.time() - 3600)
+    receipt = old.issue(folder_id="f", decision="ACCEPT", best_shot=image, event_session_id="e")
+    oz.clear_requests()
+    encoded = base64.b64encode(image).decode()
+    response = requests.post(
+        f"{api}/v1/biometry",
+        json={"receipt": receipt, "best_shot": encoded, "reference_photo": encoded},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "RECEIPT_EXPIRED"
+    assert oz.requests == []
