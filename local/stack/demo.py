@@ -34,59 +34,42 @@ def show(step: str, response: requests.Response, keep: tuple[str, ...] = ()) -> 
 
 def flow(api: str) -> None:
     http = requests.Session()
-    token = show(
-        "1. session token (front end)", http.post(f"{api}/v1/session-token", timeout=TIMEOUT)
-    )
+
+    def session_token() -> requests.Response:
+        return http.post(f"{api}/v1/session-token", timeout=TIMEOUT)
+
+    def liveness(capsule: bytes, query: str = "") -> requests.Response:
+        return http.post(
+            f"{api}/v1/liveness{query}",
+            data=capsule,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=TIMEOUT,
+        )
+
+    token = show("1. session token (front end)", session_token())
     capsule = make_capsule(token["session_token"], person="alice", size=512 * 1024)
     print(f"\n== 2. the SDK stand-in captures 'alice' into a {len(capsule)}-byte container")
-    liveness = show(
+    accepted = show(
         "3. liveness (front end posts the raw container)",
-        http.post(
-            f"{api}/v1/liveness?include=best_shot",
-            data=capsule,
-            headers={"Content-Type": "application/octet-stream"},
-            timeout=TIMEOUT,
-        ),
+        liveness(capsule, "?include=best_shot"),
         keep=("decision", "folder_id", "system_resolution", "receipt", "best_shot"),
     )
-    best_shot = base64.b64decode(liveness["best_shot"])
     for step, person in (
-        ("4. biometry, same person (server)", "alice"),
+        ("4. biometry, same person (your server, IAM-signed when deployed)", "alice"),
         ("5. biometry, someone else", "bob"),
     ):
-        show(
-            step,
-            http.post(
-                f"{api}/v1/biometry",
-                json={
-                    "receipt": liveness["receipt"],
-                    "best_shot": base64.b64encode(best_shot).decode(),
-                    "reference_photo": base64.b64encode(make_face_jpeg(person)).decode(),
-                },
-                timeout=TIMEOUT,
-            ),
-        )
-    show(
-        "6. the same container again (replay)",
-        http.post(
-            f"{api}/v1/liveness",
-            data=capsule,
-            headers={"Content-Type": "application/octet-stream"},
-            timeout=TIMEOUT,
-        ),
-    )
-    spoof = make_capsule(
-        http.post(f"{api}/v1/session-token", timeout=TIMEOUT).json()["session_token"],
-        scenario="declined",
-    )
+        reference = base64.b64encode(make_face_jpeg(person)).decode()
+        body = {
+            "receipt": accepted["receipt"],
+            "best_shot": accepted["best_shot"],
+            "reference_photo": reference,
+        }
+        show(step, http.post(f"{api}/v1/biometry", json=body, timeout=TIMEOUT))
+    show("6. the same container again (replay)", liveness(capsule))
+    spoof = make_capsule(session_token().json()["session_token"], scenario="declined")
     show(
         "7. a capture Oz declines (a spoof)",
-        http.post(
-            f"{api}/v1/liveness",
-            data=spoof,
-            headers={"Content-Type": "application/octet-stream"},
-            timeout=TIMEOUT,
-        ),
+        liveness(spoof),
         keep=("decision", "system_resolution", "receipt"),
     )
 
