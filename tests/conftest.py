@@ -11,6 +11,9 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from oz_client import runtime, secrets
+from support import GENERATED_CASES
+
+pytest_plugins = ["oz_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +40,11 @@ def secretsmanager() -> Iterator[Any]:
     """An in-process moto Secrets Manager."""
     with mock_aws():
         yield boto3.client("secretsmanager", region_name="us-east-1")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Report how many cases the property tests generated per route."""
+    if GENERATED_CASES:
+        terminalreporter.section("generated cases per route")
+        for route, count in sorted(GENERATED_CASES.items()):
+            terminalreporter.write_line(f"{route}: {count}")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
+# Property tests count the cases they generate per route; conftest reports them.
+GENERATED_CASES: Counter[str] = Counter()
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -78,12 +78,21 @@ def create_app(metrics: Metrics) -> APIGatewayRestResolver:
     def invalid(error: RequestValidationError) -> Response[str]:
         return respond(RequestInvalid(_describe(error.errors())))
 
+    @app.exception_handler([UnicodeDecodeError, binascii.Error])
+    def undecodable(_: Exception) -> Response[str]:
+        # Powertools decodes a base64-flagged JSON body before validating it.
+        return respond(RequestInvalid("the body is not valid JSON"))
+
     @app.not_found
     def not_found(_: Exception) -> Response[str]:
         return respond(NotFound("no such route"))
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[str]:
+        if isinstance(error, ValueError) and _content_type(app.current_event) != "application/json":
+            # Powertools parses form and multipart bodies before validation and raises
+            # ValueError on a malformed one: every JSON route refuses those media types.
+            return respond(UnsupportedMediaType("the body must be application/json"))
         # Type only: an exception's text may quote a value we must not log.
         logger.error("unhandled error", extra={"error_type": type(error).__name__})
         return respond(InternalError("an internal error occurred"))
@@ -99,8 +108,7 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
     body = event.body or ""
     if not body:
         raise EmptyBody("the request has no body")
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != OCTET_STREAM:
+    if _content_type(event) != OCTET_STREAM:
         raise UnsupportedMediaType(f"the body must be {OCTET_STREAM}")
     if event.is_base64_encoded:
         # Refuse before decoding: base64 is 4/3 of the bytes it carries.
@@ -150,6 +158,10 @@ def _describe(errors: Sequence[Any]) -> str:
         if name not in fields:
             fields.append(name)
     return "invalid or missing: " + ", ".join(fields)
+
+
+def _content_type(event: APIGatewayProxyEvent) -> str:
+    return (event.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
 def _request_id(app: APIGatewayRestResolver) -> str | None:

@@ -1,4 +1,7 @@
-"""Real parts on loopback: the Oz emulator over HTTP and moto's Secrets Manager in process."""
+"""Fixtures with real parts on loopback: the Oz emulator over HTTP, moto's Secrets Manager.
+
+Loaded for every test folder by tests/conftest.py; the emulator starts only when a test asks.
+"""
 
 from __future__ import annotations
 
