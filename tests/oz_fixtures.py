@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import leaks
 import pytest
 
 from oz_client.oz_api import OzApi
@@ -61,6 +62,7 @@ class Provisioned:
 
 @pytest.fixture
 def service_user(api: OzApi) -> Provisioned:
+    leaks.register(DEFAULT_ADMIN_PASSWORD, "service-password")
     admin = api.authorize(DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD)
     user = api.create_user(
         "service@example.com", "service-password", api_version=6, access_token=admin.access_token
@@ -75,7 +77,9 @@ def deployed(
 ) -> Any:
     """The environment a deployed function has, pointing at the emulator and moto."""
     secretsmanager.create_secret(Name=TOKEN_SECRET, SecretString=service_user.secret())
-    secretsmanager.create_secret(Name=RECEIPT_SECRET, SecretString=pysecrets.token_urlsafe(48))
+    receipt_key = pysecrets.token_urlsafe(48)
+    leaks.register(receipt_key)
+    secretsmanager.create_secret(Name=RECEIPT_SECRET, SecretString=receipt_key)
     for name, value in {
         "OZ_API_URL": oz.url,
         "OZ_ALLOW_INSECURE_HTTP": "true",

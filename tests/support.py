@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import leaks
+
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 # Property tests count the cases they generate per route; conftest reports them.
@@ -38,6 +40,7 @@ def invoke(function: str, event: dict[str, Any]) -> tuple[int, dict[str, Any], d
     """Call ``functions/<function>/app.lambda_handler``; return (status, JSON body, headers)."""
     module = importlib.import_module(f"functions.{function}.app")
     response = module.lambda_handler(event, LambdaContext())
+    leaks.RESPONSES.append(response["body"])
     headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
     headers.update(response.get("headers") or {})
     return response["statusCode"], json.loads(response["body"]), headers

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
@@ -11,8 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oz_client import biometry, http_api, runtime
 from oz_client.api_models import BiometryRequest, BiometryResponse
+from oz_client.log_redaction import redacting_logger
 
-logger = Logger()
+logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = http_api.create_app(metrics)

@@ -1,6 +1,6 @@
 """POST /v1/session-token: a fresh Oz session token for one OzCapsula capture."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -8,8 +8,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oz_client import http_api, runtime, session_token
 from oz_client.api_models import SessionTokenResponse
+from oz_client.log_redaction import redacting_logger
 
-logger = Logger()
+logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = http_api.create_app(metrics)

@@ -45,6 +45,8 @@ class AuthStore:
         self._users: dict[str, User] = {}
         self._sessions: dict[str, Session] = {}
         self._by_access: dict[str, str] = {}
+        # Every token ever minted, for tests that prove none of them leaks anywhere.
+        self._minted: list[str] = []
         self.default_company = self.create_company("Oz Emulator")
         self.admin = self.create_user(
             admin_email, admin_password, user_type=ADMIN, is_service=False, permissions={}
@@ -182,4 +184,10 @@ class AuthStore:
         )
         self._sessions[session.session_id] = session
         self._by_access[session.access_token] = session.session_id
+        self._minted += [session.access_token, session.expire_token]
         return session
+
+    def minted_tokens(self) -> list[str]:
+        """Every access and expire token this store has issued, deleted ones included."""
+        with self._lock:
+            return list(self._minted)

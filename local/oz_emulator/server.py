@@ -123,6 +123,10 @@ class OzEmulator:
         """Clear faults, recorded requests and the clock; ``state``: also users and sessions."""
         self.state.reset(state=state)
 
+    def minted_tokens(self) -> list[str]:
+        """Every Oz access/expire token issued since the last state reset."""
+        return self.state.store.minted_tokens()
+
     @property
     def session_token_public_key(self) -> str:
         """PEM of the P-384 key that verifies this emulator's session tokens."""
