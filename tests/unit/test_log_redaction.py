@@ -1,5 +1,8 @@
+import io
 import json
 import logging
+
+from aws_lambda_powertools import Logger
 
 from oz_client.log_redaction import REDACTED, RedactingFormatter, redact, redacting_logger
 
@@ -23,13 +26,22 @@ def test_sensitive_fields_are_masked_at_any_depth():
     }
 
 
-def test_the_function_logger_redacts_extra_fields(capsys):
-    logger = redacting_logger()
+def test_a_powertools_logger_with_the_formatter_redacts_extra_fields():
+    stream = io.StringIO()
+    logger = Logger(
+        service="redaction-test",
+        logger_formatter=RedactingFormatter(),
+        logger_handler=logging.StreamHandler(stream),
+    )
     logger.info("relayed", extra={"session_token": "eyJ.secret.token", "capsule_bytes": 4096})
-    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    line = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert line["session_token"] == REDACTED
     assert line["capsule_bytes"] == REDACTED
-    assert "eyJ.secret.token" not in json.dumps(line)
+    assert "eyJ.secret.token" not in stream.getvalue()
+
+
+def test_the_functions_logger_uses_the_redacting_formatter():
+    assert isinstance(redacting_logger().registered_formatter, RedactingFormatter)
 
 
 def test_formatter_keeps_ordinary_fields():
