@@ -12,7 +12,7 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0
 BUILD_STAMP := .aws-sam/build/template.yaml
 
-.PHONY: help setup lint validate build test test-fast local demo events openapi deploy clean
+.PHONY: help setup lint validate build test test-fast local demo events openapi deploy bootstrap bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,7 +51,7 @@ test: lint validate build ## Everything CI runs: lint, validate, build, all test
 test-fast: setup ## Unit and integration tests only (no build)
 	$(VENV)/bin/pytest -m "not e2e"
 
-local: build ## Run the whole product on loopback: Oz emulator, moto, API (Ctrl-C stops)
+local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops)
 	PYTHONPATH=local:layers/oz_client $(PY) -m stack.product $(ARGS)
 
 demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)
@@ -65,6 +65,13 @@ openapi: setup ## Regenerate docs/openapi.json from the handlers
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	$(SAM_ENV) $(SAM) deploy --guided
+
+# The password is prompted for (or read with --password-stdin), never passed as an argument.
+bootstrap: setup ## Write the Oz service token to Secrets Manager: ARGS="--oz-url ... --secret-id ..." (docs/ROTATION.md)
+	PYTHONPATH=layers/oz_client $(PY) -m oz_client.bootstrap $(ARGS)
+
+bench: build ## Benchmarks: cold start, relay overhead, memory, reuse, size -> docs/BENCHMARKS.md (ARGS=--quick)
+	$(PY) -m benchmarks.run $(ARGS)
 
 clean: ## Remove build output and virtualenvs
 	rm -rf .aws-sam $(VENV) $(SAM_VENV) .pytest_cache .mypy_cache .ruff_cache

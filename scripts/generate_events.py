@@ -85,6 +85,29 @@ def biometry(body: object, content_type: str = JSON) -> dict[str, Any]:
     return event("POST", "/v1/biometry", body=text, content_type=content_type)
 
 
+def identity_verify(body: object, content_type: str = JSON) -> dict[str, Any]:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return event("POST", "/v1/identity/verify", body=text, content_type=content_type)
+
+
+# A made-up person. The Data Zoo emulator answers lastName "Smith" with a full match (see
+# local/datazoo_emulator/README.md for the names that trigger each status).
+IDENTITY_BODY = {
+    "country_code": "AU",
+    "services": ["Australia Residential", "Australia Credit Bureau"],
+    "client_reference": "customer-0001",
+    "first_name": "John",
+    "middle_name": "Q",
+    "last_name": "Smith",
+    "date_of_birth": "1980-01-31",
+    "address_element1": "1 Example Street",
+    "address_element2": "Sydney",
+    "address_element3": "NSW",
+    "address_element4": "2000",
+    "identity_variables": {"phoneNo": "0400000000"},
+    "consent_obtained": {"Australia Residential": True, "Australia Credit Bureau": True},
+}
+
 BIOMETRY_BODY = {
     "receipt": "REPLACE.WITH.RECEIPT",
     "best_shot": PLACEHOLDER_IMAGE,
@@ -107,6 +130,20 @@ EVENTS: dict[str, dict[str, Any]] = {
         {**BIOMETRY_BODY, "reference_photo": base64.b64encode(b"plain text").decode()}
     ),
     "biometry/post_wrong_content_type.json": biometry("receipt=x", content_type="text/plain"),
+    "identity_verify/post.json": identity_verify(IDENTITY_BODY),
+    "identity_verify/post_without_consent.json": identity_verify(
+        {
+            **IDENTITY_BODY,
+            "consent_obtained": {"Australia Residential": True, "Australia Credit Bureau": False},
+        }
+    ),
+    "identity_verify/post_invalid_date.json": identity_verify(
+        {**IDENTITY_BODY, "date_of_birth": "31/01/1980"}
+    ),
+    "identity_verify/post_invalid_json.json": identity_verify('{"country_code": '),
+    "identity_verify/post_wrong_content_type.json": identity_verify(
+        "country_code=AU", content_type="text/plain"
+    ),
     "health/get.json": event("GET", "/v1/health"),
     "health/get_deep.json": event("GET", "/v1/health", query={"deep": "true"}),
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health")
+FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "identity_verify")
 TARGET = ROOT / "docs" / "openapi.json"
 # Powertools documents JSON bodies from the models; the raw container body is declared here.
 RAW_BODIES = {
@@ -39,7 +39,10 @@ def build() -> dict[str, Any]:
             app.get_openapi_json_schema(
                 title="Oz liveness back end",
                 version=__version__,
-                description="Session tokens, OzCapsula liveness relay, and face matching.",
+                description=(
+                    "Session tokens, OzCapsula liveness relay, face matching, and identity "
+                    "data checks (Data Zoo)."
+                ),
             )
         )
         if not document:

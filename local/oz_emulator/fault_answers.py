@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -38,8 +38,20 @@ def drop_connection(environ: dict[str, Any]) -> None:
         connection.shutdown(socket.SHUT_RDWR)
 
 
-def instead(fault: Fault, environ: dict[str, Any]) -> Response:
+ErrorBody = Callable[[int, str], Any]
+
+
+def instead(
+    fault: Fault,
+    environ: dict[str, Any],
+    *,
+    error_body: ErrorBody = errors.error_body,
+    auth_message: str = "Invalid access token",
+) -> Response:
     """The answer for a fault that replaces the request's processing.
+
+    ``error_body(error_code, message)`` shapes error answers (Oz's by default; another emulator
+    passes its upstream's shape), ``auth_message`` is the message of an ``auth`` fault.
 
     Raises:
         ConnectionAbortedError: for ``reset`` (before answering), once the socket is shut.
@@ -50,7 +62,7 @@ def instead(fault: Fault, environ: dict[str, Any]) -> Response:
         if params["retry_after"] is not None:
             headers["Retry-After"] = str(params["retry_after"])
         message = params["message"] or _reason(params["status"])
-        body = errors.error_body(params["error_code"], message)
+        body = error_body(params["error_code"], message)
         return json_response(body, params["status"], headers)
     if fault.kind == "html":
         page = HTML_PAGE.format(status=_reason(params["status"]))
@@ -58,8 +70,7 @@ def instead(fault: Fault, environ: dict[str, Any]) -> Response:
     if fault.kind == "malformed_json":
         return Response(MALFORMED_JSON, status=params["status"], content_type="application/json")
     if fault.kind == "auth":
-        body = errors.error_body(params["error_code"], "Invalid access token")
-        return json_response(body, params["status"])
+        return json_response(error_body(params["error_code"], auth_message), params["status"])
     if fault.kind == "reset":
         drop_connection(environ)
         # werkzeug's server treats this as a dropped connection: it writes and logs nothing.

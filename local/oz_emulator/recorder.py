@@ -1,13 +1,15 @@
 """Every request the emulator receives, for tests to inspect (thread-safe).
 
-Token values are not kept: a request records whether it carried ``X-Forensic-Access-Token``
-and the SHA-256 of its value, so a test can tell which token was used without seeing it.
+Token values are not kept: a request records whether it carried the token header
+(``X-Forensic-Access-Token`` for Oz, ``Authorization`` for Data Zoo) and the SHA-256 of its
+value, so a test can tell which token was used without seeing it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +56,8 @@ class RecordedRequest:
     body_sha256: str
     token_sha256: str | None
     raw_body: bytes | None = field(default=None, repr=False)  # octet-stream bodies only
+    # JSON bodies, when the log keeps them (the Data Zoo emulator's), with secrets masked.
+    json_body: Any = field(default=None, repr=False)
     parts: list[RecordedPart] = field(default_factory=list)
     status: int | None = None
     fault: str | None = None
@@ -61,6 +65,7 @@ class RecordedRequest:
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        kept = {"json_body": self.json_body} if self.json_body is not None else {}
         return {
             "id": self.request_id,
             "time": self.time,
@@ -76,19 +81,32 @@ class RecordedRequest:
             "status": self.status,
             "fault": self.fault,
             "reason": self.reason,
+            **kept,
         }
 
 
 class RequestLog:
-    def __init__(self) -> None:
+    """``token_header``: the header whose value is hashed, never kept. ``keep_json``: keep
+    JSON bodies (``json_body``), with the values of ``masked`` keys replaced at any depth."""
+
+    def __init__(
+        self,
+        *,
+        token_header: str = TOKEN_HEADER,
+        keep_json: bool = False,
+        masked: frozenset[str] = frozenset(),
+    ) -> None:
         self._records: list[RecordedRequest] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._token_header = token_header
+        self._keep_json = keep_json
+        self._masked = masked
 
     def record(self, request: Request, body: bytes, now: float) -> RecordedRequest:
-        token = request.headers.get(TOKEN_HEADER)
+        token = request.headers.get(self._token_header)
         headers = {
-            name: (REDACTED if name.lower() == TOKEN_HEADER.lower() else value)
+            name: (REDACTED if name.lower() == self._token_header.lower() else value)
             for name, value in request.headers.items()
         }
         entry = RecordedRequest(
@@ -103,6 +121,7 @@ class RequestLog:
             body_sha256=hashlib.sha256(body).hexdigest(),
             token_sha256=token_sha256(token) if token is not None else None,
             raw_body=body if request.mimetype == "application/octet-stream" else None,
+            json_body=_json(body, self._masked) if self._keep_json else None,
             parts=_parts(request),
         )
         with self._lock:
@@ -116,6 +135,21 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+
+
+def _json(body: bytes, masked: frozenset[str]) -> Any:
+    try:
+        return _mask(json.loads(body), masked) if body else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _mask(value: Any, masked: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if k in masked else _mask(v, masked) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(item, masked) for item in value]
+    return value
 
 
 def _parts(request: Request) -> list[RecordedPart]:

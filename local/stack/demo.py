@@ -72,6 +72,26 @@ def flow(api: str) -> None:
         liveness(spoof),
         keep=("decision", "system_resolution", "receipt"),
     )
+    services = ["Australia Residential", "Australia Credit Bureau"]
+    person = {
+        "country_code": "AU",
+        "services": services,
+        "client_reference": "demo-0001",
+        "first_name": "John",
+        "last_name": "Smith",
+        "date_of_birth": "1980-01-31",
+        "address_element1": "1 Example Street",
+        "consent_obtained": dict.fromkeys(services, True),
+    }
+    # The Data Zoo emulator chooses its answer by last name (local/datazoo_emulator/README.md).
+    for step, last_name in (
+        ("8. identity data check with Data Zoo (your server, IAM-signed when deployed)", "Smith"),
+        ("9. identity data check, a person no data source knows", "NotFound"),
+    ):
+        response = http.post(
+            f"{api}/v1/identity/verify", json={**person, "last_name": last_name}, timeout=TIMEOUT
+        )
+        show(step, response, keep=("outcome", "services", "reporting_reference"))
 
 
 @contextmanager

@@ -4,6 +4,8 @@ The Oz emulator runs in this process; the API is served from the built template 
 stack (SAM CLI's API Gateway emulator, each function under the Lambda Runtime Interface
 Emulator) with moto standing in for Secrets Manager. The Oz service token is provisioned the
 documented way (admin sign-in, service user, service token) and seeded as the deployed secret.
+The Data Zoo emulator runs here too; its session token secret is seeded by signing in, as the
+rotation function would, beside the credentials secret the rotation reads.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from datazoo_emulator import DEFAULT_PASSWORD as DATAZOO_PASSWORD
+from datazoo_emulator import DEFAULT_USERNAME as DATAZOO_USERNAME
+from datazoo_emulator import DataZooEmulator
+from oz_client.datazoo_api import DataZooApi
+from oz_client.datazoo_rotation import DataZooCredentials
+from oz_client.datazoo_tokens import DataZooToken
 from oz_client.oz_api import OzApi
 from oz_emulator import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, OzEmulator
 from stack.launcher import LocalStack
@@ -28,6 +36,21 @@ STATE_FILE = ROOT / ".local-stack" / "product.json"
 # Secret names (not values) of the local deployment.
 TOKEN_SECRET = "local/oz-service-token"  # noqa: S105
 RECEIPT_SECRET = "local/receipt-signing-key"  # noqa: S105
+DATAZOO_TOKEN_SECRET = "local/datazoo-session-token"  # noqa: S105
+DATAZOO_CREDENTIALS_SECRET = "local/datazoo-credentials"  # noqa: S105
+# A made-up person the Data Zoo emulator verifies (lastName "NotFound" would not be).
+VERIFY_EXAMPLE = json.dumps(
+    {
+        "country_code": "AU",
+        "services": ["Australia Residential"],
+        "client_reference": "try-1",
+        "first_name": "John",
+        "last_name": "Smith",
+        "date_of_birth": "1980-01-31",
+        "consent_obtained": {"Australia Residential": True},
+    },
+    separators=(",", ":"),
+)
 SERVICE_EMAIL = "service@oz.local"
 
 
@@ -38,6 +61,8 @@ class Running:
     moto_url: str
     oz: OzEmulator
     stack: LocalStack
+    datazoo_url: str = ""  # DATAZOO_API_URL of the functions
+    datazoo: DataZooEmulator | None = None
 
 
 def service_token_secret(oz_url: str) -> str:
@@ -59,22 +84,32 @@ def service_token_secret(oz_url: str) -> str:
     )
 
 
+def datazoo_token_secret(datazoo_url: str) -> str:
+    """Sign in to the Data Zoo emulator and return the token secret's JSON (as rotation does)."""
+    api = DataZooApi(datazoo_url, connect_timeout=2, read_timeout=10)
+    return DataZooToken.from_grant(api.sign_in(DATAZOO_USERNAME, DATAZOO_PASSWORD)).to_secret()
+
+
 @contextmanager
 def run_product(
     *,
     port: int = 3000,
     oz_port: int = 8081,
+    datazoo_port: int = 0,
     echo_logs: bool = False,
     overrides: dict[str, str] | None = None,
     state_dir: Path | None = None,
 ) -> Iterator[Running]:
-    """Start the emulator and the stack; stop both on exit."""
-    with OzEmulator(port=oz_port) as oz:
+    """Start the emulators and the stack; stop them all on exit."""
+    with OzEmulator(port=oz_port) as oz, DataZooEmulator(port=datazoo_port) as datazoo:
         environment = {
             "OZ_API_URL": oz.url,
-            "OZ_ALLOW_INSECURE_HTTP": "true",  # the emulator speaks plain HTTP on loopback
+            "OZ_ALLOW_INSECURE_HTTP": "true",  # the emulators speak plain HTTP on loopback
             "OZ_TOKEN_SECRET_ID": TOKEN_SECRET,
             "RECEIPT_SECRET_ID": RECEIPT_SECRET,
+            "DATAZOO_API_URL": datazoo.api_url,
+            "DATAZOO_TOKEN_SECRET_ID": DATAZOO_TOKEN_SECRET,
+            "DATAZOO_CREDENTIALS_SECRET_ID": DATAZOO_CREDENTIALS_SECRET,
             "CORS_ALLOWED_ORIGINS": f"http://localhost:{port},http://127.0.0.1:{port}",
             **(overrides or {}),
         }
@@ -85,19 +120,28 @@ def run_product(
             secrets={
                 TOKEN_SECRET: service_token_secret(oz.url),
                 RECEIPT_SECRET: secrets.token_urlsafe(48),
+                DATAZOO_TOKEN_SECRET: datazoo_token_secret(datazoo.api_url),
+                DATAZOO_CREDENTIALS_SECRET: DataZooCredentials(
+                    DATAZOO_USERNAME, DATAZOO_PASSWORD
+                ).to_secret(),
             },
             echo_logs=echo_logs,
             state_dir=state_dir,
             concurrency=2,
         )
         with stack:
-            yield Running(stack.api_url, oz.url, stack.moto_url, oz, stack)
+            yield Running(
+                stack.api_url, oz.url, stack.moto_url, oz, stack, datazoo.api_url, datazoo
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make local", description=__doc__)
     parser.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
     parser.add_argument("--oz-port", type=int, default=8081, help="Oz emulator port (8081)")
+    parser.add_argument(
+        "--datazoo-port", type=int, default=8082, help="Data Zoo emulator port (8082)"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not echo function logs")
     args = parser.parse_args(argv)
     if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
@@ -108,22 +152,38 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with run_product(port=args.port, oz_port=args.oz_port, echo_logs=not args.quiet) as running:
+    with run_product(
+        port=args.port,
+        oz_port=args.oz_port,
+        datazoo_port=args.datazoo_port,
+        echo_logs=not args.quiet,
+    ) as running:
         STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
         STATE_FILE.write_text(
-            json.dumps({"api_url": running.api_url, "oz_url": running.oz_url}) + "\n"
+            json.dumps(
+                {
+                    "api_url": running.api_url,
+                    "oz_url": running.oz_url,
+                    "datazoo_url": running.datazoo_url,
+                }
+            )
+            + "\n"
         )
         print(
             f"""
 Oz liveness back end, running locally
   API                 {running.api_url}/v1/...
   Oz emulator         {running.oz_url}   (admin: {DEFAULT_ADMIN_EMAIL} / {DEFAULT_ADMIN_PASSWORD})
-  Secrets Manager     {running.moto_url}   (moto; secrets {TOKEN_SECRET}, {RECEIPT_SECRET})
+  Data Zoo emulator   {running.datazoo_url}   ({DATAZOO_USERNAME} / {DATAZOO_PASSWORD})
+  Secrets Manager     {running.moto_url}   (moto; secrets {TOKEN_SECRET}, {RECEIPT_SECRET},
+                      {DATAZOO_TOKEN_SECRET}, {DATAZOO_CREDENTIALS_SECRET})
   function logs       {running.stack.log_dir}
 
 Try it:
   curl -s -X POST {running.api_url}/v1/session-token
   curl -s '{running.api_url}/v1/health?deep=true'
+  curl -s -X POST {running.api_url}/v1/identity/verify \\
+       -H 'Content-Type: application/json' -d '{VERIFY_EXAMPLE}'
   make demo            # the whole flow, as a front end would drive it
 
 Ctrl-C stops everything.""",

@@ -25,6 +25,7 @@ ROUTES = {
     ("/v1/liveness", "post"): "CapsuleRelayFunction",
     ("/v1/biometry", "post"): "BiometryFunction",
     ("/v1/health", "get"): "HealthFunction",
+    ("/v1/identity/verify", "post"): "IdentityVerifyFunction",
 }
 NO_VALUE = {"Ref": "AWS::NoValue"}
 _REMOVED = object()
@@ -174,6 +175,7 @@ def test_lambda_permissions_are_scoped_to_their_route(translated: dict[str, Any]
         r["Properties"]
         for r in translated["Resources"].values()
         if r["Type"] == "AWS::Lambda::Permission"
+        and r["Properties"]["Principal"] == "apigateway.amazonaws.com"
     ]
     scoped = {
         (p["FunctionName"]["Ref"], p["SourceArn"]["Fn::Sub"][0].rsplit("}/", 1)[1])
@@ -199,3 +201,52 @@ def test_one_stage_with_access_logs_tracing_and_throttling(translated: dict[str,
     [setting] = stage["MethodSettings"]
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
     assert setting["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
+
+
+def test_rotation_function_role_gets_only_the_rotation_actions(translated: dict[str, Any]):
+    resources = translated["Resources"]
+    role = resources["RotateServiceTokenFunctionRole"]
+    assert role["Condition"] == "OzAuth"
+    assert sorted(role["Properties"]["ManagedPolicyArns"]) == [
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    ]
+    raw = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    bare = _resolve(raw, {"HasCredentialsSecret": False, "HasKmsKey": False})
+    assert [(s["Action"], s["Resource"]) for s in bare] == [
+        (
+            [
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+            ],
+            {"Ref": "OzServiceTokenSecret"},
+        )
+    ]
+    full = _resolve(raw, {"HasCredentialsSecret": True, "HasKmsKey": True})
+    assert [(s["Action"], s["Resource"]) for s in full[1:]] == [
+        ("secretsmanager:GetSecretValue", {"Ref": "OzServiceCredentialsSecretArn"}),
+        (["kms:Decrypt", "kms:GenerateDataKey"], {"Ref": "SecretsKmsKeyArn"}),
+    ]
+
+
+def test_only_secrets_manager_of_this_account_may_invoke_the_rotation(
+    translated: dict[str, Any],
+):
+    resources = translated["Resources"]
+    [permission] = [
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission"
+        and r["Properties"]["Principal"] == "secretsmanager.amazonaws.com"
+        and r.get("Condition") == "OzAuth"  # the Data Zoo rotation's: test_datazoo_template.py
+    ]
+    assert permission["Condition"] == "OzAuth"
+    assert permission["Properties"]["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert permission["Properties"]["FunctionName"] == {
+        "Fn::GetAtt": ["RotateServiceTokenFunction", "Arn"]
+    }
+    schedule = resources["OzServiceTokenRotationSchedule"]
+    assert schedule["DependsOn"] == "RotateServiceTokenPermission"
+    assert resources["RotateServiceTokenFunction"]["Condition"] == "OzAuth"

@@ -25,20 +25,30 @@ ROUTES = {
     ("POST", "/v1/liveness"): "CapsuleRelayFunction",
     ("POST", "/v1/biometry"): "BiometryFunction",
     ("GET", "/v1/health"): "HealthFunction",
+    ("POST", "/v1/identity/verify"): "IdentityVerifyFunction",
 }
 FRONT_END_ROUTES = ["/v1/session-token", "/v1/liveness"]
-FUNCTIONS = sorted(set(ROUTES.values()))
+API_FUNCTIONS = sorted(set(ROUTES.values()))
+ROTATION_FUNCTION = "RotateServiceTokenFunction"
+DATAZOO_ROTATION_FUNCTION = "RotateDataZooTokenFunction"  # test_datazoo_template.py
+FUNCTIONS = [*API_FUNCTIONS, ROTATION_FUNCTION, DATAZOO_ROTATION_FUNCTION]
 CODE_DIRS = {
     "SessionTokenFunction": "functions/session_token/",
     "CapsuleRelayFunction": "functions/capsule_relay/",
     "BiometryFunction": "functions/biometry/",
     "HealthFunction": "functions/health/",
+    ROTATION_FUNCTION: "functions/rotate_service_token/",
+    "IdentityVerifyFunction": "functions/identity_verify/",
+    DATAZOO_ROTATION_FUNCTION: "functions/rotate_datazoo_token/",
 }
 TIMEOUTS = {
     "SessionTokenFunction": 10,
     "CapsuleRelayFunction": 29,
     "BiometryFunction": 29,
     "HealthFunction": 10,
+    ROTATION_FUNCTION: 60,
+    "IdentityVerifyFunction": 29,
+    DATAZOO_ROTATION_FUNCTION: 30,
 }
 # Exactly the secrets each function may read.
 SECRETS_READ = {
@@ -46,6 +56,7 @@ SECRETS_READ = {
     "CapsuleRelayFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
     "BiometryFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
     "HealthFunction": {"OzServiceTokenSecret"},
+    "IdentityVerifyFunction": {"DataZooSessionTokenSecret"},
 }
 COMMON_ENV = {
     "OZ_API_URL",
@@ -66,7 +77,37 @@ ENV_BY_FUNCTION = {
     "CapsuleRelayFunction": COMMON_ENV | RECEIPT_ENV,
     "BiometryFunction": COMMON_ENV | RECEIPT_ENV,
     "HealthFunction": COMMON_ENV,
+    ROTATION_FUNCTION: COMMON_ENV | {"OZ_CREDENTIALS_SECRET_ID"},
+    # Globals give them the Oz variables too; Data Zoo's are test_datazoo_template.py's.
+    "IdentityVerifyFunction": (COMMON_ENV - {"OZ_READ_TIMEOUT_SECONDS"})
+    | {
+        "DATAZOO_API_URL",
+        "DATAZOO_TOKEN_SECRET_ID",
+        "DATAZOO_CONNECT_TIMEOUT_SECONDS",
+        "DATAZOO_READ_TIMEOUT_SECONDS",
+    },
+    DATAZOO_ROTATION_FUNCTION: (COMMON_ENV - {"OZ_READ_TIMEOUT_SECONDS"})
+    | {
+        "DATAZOO_API_URL",
+        "DATAZOO_CREDENTIALS_SECRET_ID",
+        "DATAZOO_CONNECT_TIMEOUT_SECONDS",
+        "DATAZOO_READ_TIMEOUT_SECONDS",
+    },
 }
+# Everything that exists only to rotate the token, hence only when Oz auth is on.
+ROTATION_RESOURCES = {
+    ROTATION_FUNCTION: "AWS::Serverless::Function",
+    "RotateServiceTokenLogGroup": "AWS::Logs::LogGroup",
+    "RotateServiceTokenPermission": "AWS::Lambda::Permission",
+    "OzServiceTokenRotationSchedule": "AWS::SecretsManager::RotationSchedule",
+    "RotateServiceTokenErrorsAlarm": "AWS::CloudWatch::Alarm",
+}
+ROTATION_ACTIONS = [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+]
 # Response type -> (status, code) of the errors API Gateway itself answers.
 GATEWAY_RESPONSES = {
     "DEFAULT_4XX": (None, "REQUEST_REJECTED"),
@@ -314,7 +355,7 @@ def test_every_function_logs_to_its_own_group_with_retention(
         assert properties["LogGroupName"]["Fn::Sub"].startswith("/aws/lambda/${AWS::StackName}/")
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", API_FUNCTIONS)
 def test_function_reads_exactly_its_secrets_and_nothing_else(
     functions: dict[str, dict[str, Any]], name: str
 ):
@@ -362,11 +403,13 @@ def test_environment_values(functions: dict[str, dict[str, Any]]):
         assert _ref(variables["POWERTOOLS_METRICS_NAMESPACE"]) == "PowertoolsMetricsNamespace"
         assert _ref(variables["CORS_ALLOWED_ORIGINS"]) == "AllowedOrigins"
         # Oz must give up before the function and API Gateway (29 s) do, with headroom.
-        oz_budget = float(variables["OZ_CONNECT_TIMEOUT_SECONDS"]) + float(
-            variables["OZ_READ_TIMEOUT_SECONDS"]
-        )
-        assert oz_budget <= function["Timeout"] - 0.5, name
-        assert function["Timeout"] <= 29, name
+        if "OZ_READ_TIMEOUT_SECONDS" in variables:  # not in the Data Zoo functions
+            oz_budget = float(variables["OZ_CONNECT_TIMEOUT_SECONDS"]) + float(
+                variables["OZ_READ_TIMEOUT_SECONDS"]
+            )
+            assert oz_budget <= function["Timeout"] - 0.5, name
+        if name in API_FUNCTIONS:  # API Gateway's integration timeout
+            assert function["Timeout"] <= 29, name
         if "RECEIPT_SECRET_ID" in variables:
             assert _ref(variables["RECEIPT_SECRET_ID"]) == "ReceiptSigningKeySecret"
             assert _ref(variables["RECEIPT_TTL_SECONDS"]) == "ReceiptTtlSeconds"
@@ -486,3 +529,125 @@ def test_no_wildcard_resource_in_any_statement(resources: dict[str, Any]):
             if isinstance(node, dict) and "Resource" in node and "Effect" in node:
                 targets = node["Resource"]
                 assert "*" not in (targets if isinstance(targets, list) else [targets]), name
+
+
+# ---------------------------------------------------------------- token rotation
+
+
+def test_rotation_resources_exist_only_when_oz_auth_is_on(
+    template: dict[str, Any], resources: dict[str, Any]
+):
+    assert template["Conditions"]["OzAuth"] == {"Fn::Equals": [{"Ref": "OzAuthEnabled"}, "true"]}
+    for name, kind in ROTATION_RESOURCES.items():
+        assert resources[name]["Type"] == kind, name
+        assert resources[name]["Condition"] == "OzAuth", name
+    assert template["Outputs"][f"{ROTATION_FUNCTION}Arn"]["Condition"] == "OzAuth"
+
+
+def test_rotation_policy_is_the_four_steps_on_the_token_secret_only(
+    functions: dict[str, dict[str, Any]],
+):
+    [policy] = functions[ROTATION_FUNCTION]["Policies"]
+    assert set(policy) == {"Statement"}
+    token, credentials, kms = policy["Statement"]
+    assert token == {
+        "Sid": "RotateOzServiceToken",
+        "Effect": "Allow",
+        "Action": ROTATION_ACTIONS,
+        "Resource": {"Ref": "OzServiceTokenSecret"},
+    }
+    # The fallback credentials: read only, and only when a secret is configured.
+    assert credentials == {
+        "Fn::If": [
+            "HasCredentialsSecret",
+            {
+                "Sid": "ReadFallbackCredentials",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": {"Ref": "OzServiceCredentialsSecretArn"},
+            },
+            NO_VALUE,
+        ]
+    }
+    condition, statement, otherwise = kms["Fn::If"]
+    assert (condition, otherwise) == ("HasKmsKey", NO_VALUE)
+    # Writing AWSPENDING under a customer managed key needs a data key, not only Decrypt.
+    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert _ref(statement["Resource"]) == "SecretsKmsKeyArn"
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"}
+        }
+    }
+
+
+def test_rotation_function_reads_the_credentials_secret_from_the_parameter(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+):
+    variables = functions[ROTATION_FUNCTION]["Environment"]["Variables"]
+    assert _ref(variables["OZ_CREDENTIALS_SECRET_ID"]) == "OzServiceCredentialsSecretArn"
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "rotate-service-token"
+    assert template["Conditions"]["HasCredentialsSecret"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "OzServiceCredentialsSecretArn"}, ""]}]
+    }
+    parameter = template["Parameters"]["OzServiceCredentialsSecretArn"]
+    assert parameter["Default"] == ""
+    pattern = parameter["AllowedPattern"]
+    assert re.fullmatch(pattern, "")
+    assert re.fullmatch(
+        pattern, "arn:aws:secretsmanager:us-east-1:123456789012:secret:oz/service-user-AbCdEf"
+    )
+    assert not re.fullmatch(pattern, "oz/service-user")  # a name: IAM needs the ARN
+
+
+def test_secrets_manager_may_invoke_the_rotation_function_for_this_account_only(
+    resources: dict[str, Any],
+):
+    permission = resources["RotateServiceTokenPermission"]["Properties"]
+    assert permission == {
+        "FunctionName": {"Fn::GetAtt": [ROTATION_FUNCTION, "Arn"]},
+        "Action": "lambda:InvokeFunction",
+        "Principal": "secretsmanager.amazonaws.com",
+        "SourceAccount": {"Ref": "AWS::AccountId"},
+    }
+
+
+def test_rotation_schedule_comes_from_the_parameter_and_waits_for_the_permission(
+    template: dict[str, Any], resources: dict[str, Any]
+):
+    schedule = resources["OzServiceTokenRotationSchedule"]
+    # Without it, deploys fail intermittently: Secrets Manager checks it may invoke.
+    assert schedule["DependsOn"] == "RotateServiceTokenPermission"
+    properties = schedule["Properties"]
+    assert _ref(properties["SecretId"]) == "OzServiceTokenSecret"
+    assert properties["RotationLambdaARN"] == {"Fn::GetAtt": [ROTATION_FUNCTION, "Arn"]}
+    assert properties["RotationRules"] == {
+        "ScheduleExpression": {"Ref": "RotationScheduleExpression"}
+    }
+    # The secret is a placeholder until the bootstrap command runs.
+    assert properties["RotateImmediatelyOnUpdate"] is False
+
+
+def test_rotation_schedule_parameter(template: dict[str, Any]):
+    parameter = template["Parameters"]["RotationScheduleExpression"]
+    assert parameter["Default"] == "rate(7 days)"
+    pattern = parameter["AllowedPattern"]
+    for accepted in ("rate(7 days)", "rate(4 hours)", "rate(1 day)", "cron(0 4 ? * MON *)"):
+        assert re.fullmatch(pattern, accepted), accepted
+    for refused in ("7 days", "rate(0 days)", "rate(7 weeks)", "every week"):
+        assert not re.fullmatch(pattern, refused), refused
+
+
+def test_rotation_events_are_one_per_step_in_secrets_manager_shape():
+    steps = {}
+    for path in sorted((ROOT / "events" / "rotation").glob("*.json")):
+        event = json.loads(path.read_text())
+        assert set(event) == {"Step", "SecretId", "ClientRequestToken", "RotationToken"}, path
+        assert event["SecretId"].startswith("arn:aws:secretsmanager:"), path
+        steps[path.stem] = event["Step"]
+    assert steps == {
+        "create_secret": "createSecret",
+        "set_secret": "setSecret",
+        "test_secret": "testSecret",
+        "finish_secret": "finishSecret",
+    }

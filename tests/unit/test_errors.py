@@ -16,6 +16,7 @@ TABLE = [
     (errors.UpstreamTimeout, 504, "UPSTREAM_TIMEOUT", True),
     (errors.ConfigurationError, 500, "CONFIGURATION_ERROR", False),
     (errors.OzAuthRejected, 500, "CONFIGURATION_ERROR", False),
+    (errors.DataZooAuthRejected, 500, "CONFIGURATION_ERROR", False),
 ]
 
 

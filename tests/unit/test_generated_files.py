@@ -21,6 +21,7 @@ def test_openapi_document_lists_every_route_of_the_design():
         ("/v1/liveness", "post"),
         ("/v1/biometry", "post"),
         ("/v1/health", "get"),
+        ("/v1/identity/verify", "post"),
     }
     liveness = paths["/v1/liveness"]["post"]
     assert "application/octet-stream" in liveness["requestBody"]["content"]

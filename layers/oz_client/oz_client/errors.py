@@ -93,29 +93,29 @@ class ContainerRejected(ServiceError):
     code, status = "CONTAINER_REJECTED", 400
 
 
-# --- Oz as a dependency ---------------------------------------------------------------------
+# --- an upstream (Oz, Data Zoo) as a dependency ---------------------------------------------
 
 
 class UpstreamError(ServiceError):
-    """Oz answered 5xx, an unexpected status, or a body that cannot be parsed."""
+    """The upstream answered 5xx, an unexpected status, or a body that cannot be parsed."""
 
     code, status, retryable = "UPSTREAM_ERROR", 502, True
 
 
 class UpstreamRequestRefused(UpstreamError):
-    """Oz answered 4xx to a request this client built: a contract mismatch, not worth a retry."""
+    """The upstream answered 4xx to a request a client built: a contract mismatch, no retry."""
 
     retryable = False
 
 
 class UpstreamUnavailable(ServiceError):
-    """Oz could not be reached, or said it is unavailable."""
+    """The upstream could not be reached, or said it is unavailable (or throttling)."""
 
     code, status, retryable = "UPSTREAM_UNAVAILABLE", 503, True
 
 
 class UpstreamTimeout(ServiceError):
-    """Oz did not answer in time."""
+    """The upstream did not answer in time."""
 
     code, status, retryable = "UPSTREAM_TIMEOUT", 504, True
 
@@ -131,4 +131,12 @@ class OzAuthRejected(ConfigurationError):
 
     The token source catches it, re-reads the secret and retries once; when it escapes, the
     deployment's token is wrong, hence a configuration error.
+    """
+
+
+class DataZooAuthRejected(ConfigurationError):
+    """Data Zoo refused our session token (HTTP 401/403) or, at sign-in, our credentials.
+
+    The Data Zoo token source catches it, re-reads the token secret and retries once; when it
+    escapes, the deployment's token (or its rotation) is broken, hence a configuration error.
     """

@@ -5,7 +5,6 @@ Every error becomes a response here and nowhere else.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import os
@@ -115,7 +114,10 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
         if len(body) > 4 * (max_bytes // 3 + 1):
             raise PayloadTooLarge(f"the body exceeds {max_bytes} bytes")
         try:
-            data = base64.b64decode(body, validate=True)
+            # What base64.b64decode(body, validate=True) does, minus its first step: a copy of
+            # the whole str as ASCII bytes (6 MB for the largest capsule). a2b_base64 reads an
+            # ASCII str in place and raises ValueError for any other str, as b64decode does.
+            data = binascii.a2b_base64(body, strict_mode=True)
         except (binascii.Error, ValueError):
             raise RequestInvalid("the body is marked base64 but is not") from None
     else:

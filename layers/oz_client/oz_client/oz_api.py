@@ -13,28 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from oz_client import __version__
 from oz_client.errors import (
     ContainerRejected,
     InvalidContainer,
     OzAuthRejected,
-    ServiceError,
     UpstreamError,
     UpstreamRequestRefused,
-    UpstreamTimeout,
     UpstreamUnavailable,
 )
 from oz_client.folders import Folder
+from oz_client.http_transport import HttpTransport, json_body, retry_after
 
 TOKEN_HEADER = "X-Forensic-Access-Token"  # noqa: S105 - a header name
 AUTH_ERROR_CODES = frozenset({6, 7, 8, 9})
 INVALID_CONTAINER_CODES = frozenset({3, 4, 5, 13})
 CONTAINER_REJECTED_CODE = 14
-# Oz's Retry-After is honoured but bounded: callers should come back within a minute.
-MAX_RETRY_AFTER_SECONDS = 60
-DEFAULT_RETRY_AFTER_SECONDS = 5
 SERVICE_USER_PERMISSIONS = ("biometry", "collection", "documents", "quality")
 
 
@@ -87,9 +81,9 @@ class OzApi:
         session: requests.Session | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = (connect_timeout, read_timeout)
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = f"oz-liveness-sam/{__version__}"
+        self.transport = HttpTransport(
+            "Oz API", connect_timeout=connect_timeout, read_timeout=read_timeout, session=session
+        )
 
     # --- authentication and service accounts ----------------------------------------------
 
@@ -260,48 +254,16 @@ class OzApi:
         request_headers = {"Accept": "application/json", **(headers or {})}
         if access_token:
             request_headers[TOKEN_HEADER] = access_token
-        response = self._send(method, self.base_url + path, headers=request_headers, **kwargs)
+        response = self.transport.send(
+            method, self.base_url + path, headers=request_headers, **kwargs
+        )
         with response:
             return _read(response, expected)
-
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        # A request is retried once only when no connection was ever made: nothing reached Oz,
-        # so even a single-use session token inside a capsule is still unspent.
-        for attempt in (1, 2):
-            try:
-                return self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.exceptions.RequestException as error:
-                if attempt == 1 and _never_connected(error):
-                    continue
-                raise _transport_error(error) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _never_connected(error: requests.exceptions.RequestException) -> bool:
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return True
-    if not isinstance(error, requests.exceptions.ConnectionError):
-        return False
-    reason = getattr(error.args[0], "reason", None) if error.args else None
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
-
-
-def _transport_error(error: requests.exceptions.RequestException) -> ServiceError:
-    if isinstance(error, requests.exceptions.ConnectTimeout) or _never_connected(error):
-        return UpstreamUnavailable(
-            "Oz API could not be reached", retry_after=DEFAULT_RETRY_AFTER_SECONDS
-        )
-    if isinstance(error, requests.exceptions.Timeout):
-        return UpstreamTimeout("Oz API did not answer in time")
-    return UpstreamError("the connection to Oz API failed before a complete answer")
 
 
 def _read(response: requests.Response, expected: tuple[int, ...]) -> dict[str, Any]:
     status = response.status_code
-    try:
-        body = response.json()
-    except (ValueError, requests.exceptions.RequestException):
-        body = None
+    body = json_body(response)
     if status in expected:
         if not isinstance(body, dict):
             raise UpstreamError(f"Oz API answered {status} with a body that is not a JSON object")
@@ -311,7 +273,7 @@ def _read(response: requests.Response, expected: tuple[int, ...]) -> dict[str, A
         raise OzAuthRejected("Oz API rejected the service token", oz_error_code=oz_code)
     if status == 503:
         raise UpstreamUnavailable(
-            "Oz API is unavailable", oz_error_code=oz_code, retry_after=_retry_after(response)
+            "Oz API is unavailable", oz_error_code=oz_code, retry_after=retry_after(response)
         )
     if 400 <= status < 500:
         raise UpstreamRequestRefused(
@@ -326,12 +288,6 @@ def _error_code(body: object) -> int | None:
         if isinstance(code, int) and not isinstance(code, bool):
             return code
     return None
-
-
-def _retry_after(response: requests.Response) -> int:
-    raw = response.headers.get("Retry-After", "")
-    seconds = int(raw) if raw.isdigit() else DEFAULT_RETRY_AFTER_SECONDS
-    return max(1, min(seconds, MAX_RETRY_AFTER_SECONDS))
 
 
 def _extension(image: bytes) -> str:

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
 from oz_client.errors import ConfigurationError, ReceiptExpired, ReceiptInvalid
+
+# pyjwt is imported by the methods that sign or verify: every function builds its services
+# (and so imports this module), but only the relay and biometry touch a receipt, and pyjwt
+# costs tens of milliseconds of a cold start (benchmarks/, docs/BENCHMARKS.md).
 
 ALGORITHM = "HS256"
 ISSUER = "oz-liveness/capsule-relay"
@@ -75,6 +77,8 @@ class Receipts:
             "exp": now + self.ttl_seconds,
             "jti": uuid.uuid4().hex,
         }
+        import jwt  # noqa: PLC0415 - see the note at the top
+
         return jwt.encode(claims, self._key(force=False), algorithm=ALGORITHM)
 
     def verify(self, receipt: str, best_shot: bytes) -> ReceiptClaims:
@@ -84,6 +88,8 @@ class Receipts:
             ReceiptExpired: the receipt's lifetime is over.
             ReceiptInvalid: anything else is wrong with it.
         """
+        import jwt  # noqa: PLC0415 - see the note at the top
+
         try:
             claims = self._decode(receipt, self._key(force=False))
         except jwt.InvalidSignatureError:
@@ -108,6 +114,8 @@ class Receipts:
         )
 
     def _decode(self, receipt: str, key: str) -> dict[str, Any]:
+        import jwt  # noqa: PLC0415 - see the note at the top
+
         try:
             claims = jwt.decode(
                 receipt,

@@ -20,6 +20,8 @@ class Settings:
 
     oz_api_url: str
     oz_token_secret_id: str | None
+    # Service-user credentials the rotation falls back to when Oz refuses to refresh the token.
+    oz_credentials_secret_id: str | None
     receipt_secret_id: str | None
     receipt_ttl_seconds: int
     oz_connect_timeout: float
@@ -28,6 +30,13 @@ class Settings:
     allow_insecure_http: bool
     secrets_max_age: int
     cors_allowed_origins: tuple[str, ...]
+    # Data Zoo KYC data checks (identity-verify and its token rotation); None where unused.
+    datazoo_api_url: str | None = None
+    datazoo_token_secret_id: str | None = None
+    # Sign-in credentials: only the Data Zoo token rotation function is given this secret.
+    datazoo_credentials_secret_id: str | None = None
+    datazoo_connect_timeout: float = 3.05
+    datazoo_read_timeout: float = 25.0
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +50,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         oz_api_url=_oz_url(env, allow_insecure),
         oz_token_secret_id=env.get("OZ_TOKEN_SECRET_ID", "").strip() or None,
+        oz_credentials_secret_id=env.get("OZ_CREDENTIALS_SECRET_ID", "").strip() or None,
         receipt_secret_id=env.get("RECEIPT_SECRET_ID", "").strip() or None,
         receipt_ttl_seconds=_integer(env, "RECEIPT_TTL_SECONDS", 600, low=30, high=3600),
         oz_connect_timeout=_number(env, "OZ_CONNECT_TIMEOUT_SECONDS", 3.05, low=0.1, high=30),
@@ -55,22 +65,42 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             for origin in env.get("CORS_ALLOWED_ORIGINS", "").split(",")
             if origin.strip()
         ),
+        datazoo_api_url=_base_url(env, "DATAZOO_API_URL", allow_insecure, required=False),
+        datazoo_token_secret_id=env.get("DATAZOO_TOKEN_SECRET_ID", "").strip() or None,
+        datazoo_credentials_secret_id=(
+            env.get("DATAZOO_CREDENTIALS_SECRET_ID", "").strip() or None
+        ),
+        datazoo_connect_timeout=_number(
+            env, "DATAZOO_CONNECT_TIMEOUT_SECONDS", 3.05, low=0.1, high=30
+        ),
+        datazoo_read_timeout=_number(env, "DATAZOO_READ_TIMEOUT_SECONDS", 25.0, low=0.1, high=900),
     )
 
 
 def _oz_url(env: Mapping[str, str], allow_insecure: bool) -> str:
-    raw = env.get("OZ_API_URL", "").strip()
+    url = _base_url(env, "OZ_API_URL", allow_insecure, required=True)
+    assert url is not None
+    return url
+
+
+def _base_url(
+    env: Mapping[str, str], name: str, allow_insecure: bool, *, required: bool
+) -> str | None:
+    """An upstream's base URL: absolute, https unless OZ_ALLOW_INSECURE_HTTP, no query."""
+    raw = env.get(name, "").strip()
     if not raw:
-        raise ConfigurationError("OZ_API_URL is not set")
+        if required:
+            raise ConfigurationError(f"{name} is not set")
+        return None
     parts = urlsplit(raw)
     if parts.scheme not in {"https", "http"} or not parts.netloc:
-        raise ConfigurationError("OZ_API_URL must be an absolute http(s) URL")
+        raise ConfigurationError(f"{name} must be an absolute http(s) URL")
     if parts.scheme == "http" and not allow_insecure:
         raise ConfigurationError(
-            "OZ_API_URL uses http://; set OZ_ALLOW_INSECURE_HTTP=true only for a local emulator"
+            f"{name} uses http://; set OZ_ALLOW_INSECURE_HTTP=true only for a local emulator"
         )
     if parts.query or parts.fragment:
-        raise ConfigurationError("OZ_API_URL must not carry a query or fragment")
+        raise ConfigurationError(f"{name} must not carry a query or fragment")
     return raw.rstrip("/")
 
 

@@ -1,0 +1,43 @@
+"""POST /v1/identity/verify: check a person's identity data, with consent, against Data Zoo."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oz_client import http_api, identity_verification, runtime
+from oz_client.api_models import IdentityVerifyRequest, IdentityVerifyResponse
+from oz_client.log_redaction import redacting_logger
+
+logger = redacting_logger()
+tracer = Tracer()
+metrics = Metrics()
+app = http_api.create_app(metrics)
+
+
+@app.post(
+    "/v1/identity/verify",
+    summary="Verify a person's identity data against Data Zoo's data sources",
+    responses={
+        200: http_api.json_schema("Outcome", IdentityVerifyResponse),
+        **http_api.ERROR_RESPONSES,
+    },
+)
+@tracer.capture_method(capture_response=False)
+def post_identity_verify(request: Annotated[IdentityVerifyRequest, Body()]) -> Response[dict]:
+    result = identity_verification.verify_identity(request.query(), runtime.kyc_services())
+    metrics.add_metric(
+        name=f"IdentityVerify.{result.outcome.value}", unit=MetricUnit.Count, value=1
+    )
+    return http_api.json_response(result.public())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

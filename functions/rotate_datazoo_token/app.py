@@ -1,0 +1,17 @@
+"""Secrets Manager rotation of the Data Zoo session token: one invocation per step
+(docs/DATAZOO.md)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from oz_client import datazoo_rotation
+from oz_client.log_redaction import redacting_logger
+
+logger = redacting_logger()
+
+
+# The event carries a RotationToken, which must not be logged: log_event stays off.
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:  # noqa: ARG001
+    datazoo_rotation.rotate(event)
