@@ -1,0 +1,322 @@
+"""Cold start: a fresh Lambda Runtime Interface Emulator process, from its start to the answer.
+
+Each run starts ``aws-lambda-rie ... python -m awslambdaric app.lambda_handler`` in the built
+function's directory with the built layer first on PYTHONPATH, and posts the function's first
+request (its success path: secrets from moto, Oz from the stand-in). RIE initializes the runtime
+on that first invoke, so the time covers interpreter start, the runtime client, the handler's
+imports, the first request's client setup and the answer. The environment is the function's
+as the local stack computes it from the built template, so AWS_SAM_LOCAL=true (the Tracer is
+off, as under `sam local`) and PYTHONDONTWRITEBYTECODE=1 (as on Lambda's read-only /opt).
+
+Each function is compared with its minimal baseline (``benchmarks/baseline/app.py``: Logger,
+resolver, boto3 and requests only, doing the same outside work); the relay also with a
+"libraries" baseline (the same plus the validating resolver, Tracer, Metrics and pyjwt), so the
+gap splits into what the chosen libraries cost and what our code costs. All runs, what-ifs
+included, are interleaved in a shuffled order, round after round, so drift hits them alike.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.context import Context
+from benchmarks.environment import (
+    API_FUNCTIONS,
+    REPO,
+    BenchError,
+    bytecode_files,
+    rie,
+)
+from benchmarks.fixtures import cold_start_events, write_event
+from benchmarks.report import Section, Table, Target
+from benchmarks.stats import Summary, paired_ratios
+from stack.procs import free_ports, spawn, stop_process
+
+TARGET_RATIO = 1.15
+BASELINE_DIR = REPO / "benchmarks" / "baseline"
+INVOKE_PATH = "/2015-03-31/functions/function/invocations"
+# The outside work each baseline repeats: (secret variables, Oz method, Oz path, body kind).
+BASELINE_WORK = {
+    "SessionTokenFunction": (
+        ("OZ_TOKEN_SECRET_ID",),
+        "GET",
+        "/api/authorize/session_token",
+        "none",
+    ),
+    "CapsuleRelayFunction": (
+        ("OZ_TOKEN_SECRET_ID", "RECEIPT_SECRET_ID"),
+        "POST",
+        "/api/instant/folders/",
+        "capsule",
+    ),
+    "BiometryFunction": (
+        ("OZ_TOKEN_SECRET_ID", "RECEIPT_SECRET_ID"),
+        "POST",
+        "/api/instant/folders/",
+        "multipart",
+    ),
+    "HealthFunction": (("OZ_TOKEN_SECRET_ID",), "GET", "/api/version", "none"),
+}
+SHORT = {
+    "SessionTokenFunction": "session token",
+    "CapsuleRelayFunction": "capsule relay",
+    "BiometryFunction": "biometry",
+    "HealthFunction": "health (deep)",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    key: str
+    function: str  # whose event and environment
+    cwd: Path
+    env: dict[str, str]
+
+
+def _baseline(ctx: Context, name: str, layer: Path, key: str, features: str = "minimal") -> Variant:
+    env = ctx.function_env(name, layer)
+    secrets, method, path, body = BASELINE_WORK[name]
+    env.update(
+        LAMBDA_TASK_ROOT=str(BASELINE_DIR),
+        BASELINE_FEATURES=features,
+        BASELINE_SECRET_IDS=",".join(env[var] for var in secrets if env.get(var)),
+        BASELINE_OZ_METHOD=method,
+        BASELINE_OZ_PATH=path,
+        BASELINE_OZ_BODY=body,
+    )
+    return Variant(key, name, BASELINE_DIR, env)
+
+
+def variants(ctx: Context) -> list[Variant]:
+    """Every function and its minimal baseline; the relay's libraries baseline; what-ifs."""
+    result = []
+    for name in API_FUNCTIONS:
+        result.append(Variant(name, name, ctx.build / name, ctx.function_env(name)))
+        result.append(_baseline(ctx, name, ctx.layer, f"minimal:{name}"))
+    relay = "CapsuleRelayFunction"
+    result.append(_baseline(ctx, relay, ctx.layer, f"libraries:{relay}", features="libraries"))
+    if not ctx.quick:
+        # What-ifs: a layer shipped with bytecode, and the relay with its Tracer on (as
+        # deployed with Tracing: Active) instead of AWS_SAM_LOCAL=true.
+        compiled = precompiled_layer(ctx)
+        env = ctx.function_env(relay, compiled)
+        result.append(Variant(f"bytecode:{relay}", relay, ctx.build / relay, env))
+        result.append(_baseline(ctx, relay, compiled, f"bytecode:minimal:{relay}"))
+        env = ctx.function_env(relay)
+        env.pop("AWS_SAM_LOCAL", None)
+        result.append(Variant(f"tracer:{relay}", relay, ctx.build / relay, env))
+    return result
+
+
+def one_cold_start(ctx: Context, variant: Variant, event: bytes, log: Path) -> float:
+    """Milliseconds from starting RIE to the first answer."""
+    port, api_port = free_ports("127.0.0.1", 2)
+    command = [
+        str(rie()),
+        "--log-level",
+        "error",
+        "--runtime-interface-emulator-address",
+        f"127.0.0.1:{port}",
+        "--runtime-api-address",
+        f"127.0.0.1:{api_port}",
+        str(ctx.python.python),
+        "-m",
+        "awslambdaric",
+        "app.lambda_handler",
+    ]
+    with log.open("ab") as sink:
+        start = time.perf_counter()
+        process = spawn(command, cwd=variant.cwd, env=variant.env, stdout=sink)
+        try:
+            status, body = _invoke(port, event, process, deadline=start + 60)
+            elapsed = (time.perf_counter() - start) * 1000
+        finally:
+            stop_process(process, grace=2.0)
+    answer = json.loads(body)
+    if status != 200 or answer.get("statusCode") != 200:
+        raise BenchError(f"{variant.key} answered {status} {body[:300]!r}; see {log}")
+    return elapsed
+
+
+def _invoke(
+    port: int, event: bytes, process: subprocess.Popen[bytes], deadline: float
+) -> tuple[int, bytes]:
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request("POST", INVOKE_PATH, body=event)
+            response = connection.getresponse()
+            return response.status, response.read()
+        except ConnectionRefusedError:
+            if process.poll() is not None or time.perf_counter() > deadline:
+                raise BenchError("RIE exited or never listened") from None
+            time.sleep(0.001)
+        finally:
+            connection.close()
+
+
+def precompiled_layer(ctx: Context) -> Path:
+    """A copy of the built layer with bytecode, as a layer built with ``compileall`` would be."""
+    target = ctx.workdir / "layer-with-bytecode" / "python"
+    shutil.copytree(ctx.layer, target, symlinks=True)
+    subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
+        [
+            str(ctx.python.python),
+            "-m",
+            "compileall",
+            "-q",
+            "-j0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def measure(ctx: Context) -> Section:
+    rounds = 3 if ctx.quick else 7
+    events = {
+        name: write_event(ctx.workdir / f"event-{name}.json", event).read_bytes()
+        for name, event in cold_start_events(ctx.receipt_key).items()
+    }
+    everything = variants(ctx)
+    samples: dict[str, list[float]] = {v.key: [] for v in everything}
+    shuffle = random.Random(2024)  # noqa: S311 - an order, not a secret
+    log = ctx.workdir / "cold-start.log"
+    for _ in range(rounds):
+        order = list(everything)
+        shuffle.shuffle(order)
+        for variant in order:
+            samples[variant.key].append(one_cold_start(ctx, variant, events[variant.function], log))
+    section = _section(samples, rounds, bytecode_files(ctx.layer))
+    others = sorted(
+        p.name
+        for p in ctx.build.iterdir()
+        if (p / "app.py").exists() and p.name not in API_FUNCTIONS
+    )
+    if others:
+        section.notes.append(
+            f"Not measured: {', '.join(others)}. Rotation functions are invoked by Secrets "
+            "Manager on a schedule (no user waits for them, and their first request needs a "
+            "rotation in progress); any other function is newer than this suite."
+        )
+    return section
+
+
+def _section(samples: dict[str, list[float]], rounds: int, pyc_files: int) -> Section:
+    rows, targets = [], []
+    for name in API_FUNCTIONS:
+        function, baseline = Summary.of(samples[name]), Summary.of(samples[f"minimal:{name}"])
+        ratio = function.median / baseline.median
+        paired = paired_ratios(samples[name], samples[f"minimal:{name}"])
+        rows.append(
+            [
+                SHORT[name],
+                function.text(digits=0),
+                baseline.text(digits=0),
+                f"{ratio:.2f}x",
+                f"{paired.q1:.2f}-{paired.q3:.2f}",
+            ]
+        )
+        targets.append(
+            Target(
+                f"Cold start, {SHORT[name]} / its minimal baseline (medians)",
+                f"<= {TARGET_RATIO:.2f}x",
+                f"{ratio:.2f}x",
+                ratio <= TARGET_RATIO,
+            )
+        )
+    relay = "CapsuleRelayFunction"
+    minimal = Summary.of(samples[f"minimal:{relay}"])
+    libraries = Summary.of(samples[f"libraries:{relay}"])
+    function = Summary.of(samples[relay])
+    steps = [
+        ["minimal baseline", minimal.text(digits=0), "", "1.00x"],
+        [
+            "+ pydantic validation, Tracer, Metrics, pyjwt (libraries baseline)",
+            libraries.text(digits=0),
+            f"{libraries.median - minimal.median:+.0f} ms",
+            f"{libraries.median / minimal.median:.2f}x",
+        ],
+        [
+            "+ our code: the capsule relay as built",
+            function.text(digits=0),
+            f"{function.median - libraries.median:+.0f} ms",
+            f"{function.median / minimal.median:.2f}x "
+            f"({function.median / libraries.median:.2f}x of the libraries baseline)",
+        ],
+    ]
+    if f"bytecode:{relay}" in samples:
+        compiled = Summary.of(samples[f"bytecode:{relay}"])
+        compiled_minimal = Summary.of(samples[f"bytecode:minimal:{relay}"])
+        traced = Summary.of(samples[f"tracer:{relay}"])
+        steps += [
+            [
+                "what-if: minimal baseline, layer shipped with bytecode",
+                compiled_minimal.text(digits=0),
+                f"{compiled_minimal.median - minimal.median:+.0f} ms",
+                f"{compiled_minimal.median / minimal.median:.2f}x",
+            ],
+            [
+                "what-if: capsule relay, layer shipped with bytecode",
+                compiled.text(digits=0),
+                f"{compiled.median - function.median:+.0f} ms vs as built",
+                f"{compiled.median / compiled_minimal.median:.2f}x of its baseline",
+            ],
+            [
+                "what-if: capsule relay with the Tracer on (no AWS_SAM_LOCAL)",
+                traced.text(digits=0),
+                f"{traced.median - function.median:+.0f} ms vs Tracer off",
+                f"{traced.median / minimal.median:.2f}x",
+            ],
+        ]
+    tables = [
+        Table(
+            f"Cold start to the first answer, {rounds} runs each (median, IQR, range)",
+            ["function", "function", "minimal baseline", "ratio", "paired ratios IQR"],
+            rows,
+        ),
+        Table(
+            "Where the capsule relay's cold start goes (same rounds)",
+            ["step", "cold start", "added", "vs minimal baseline"],
+            steps,
+        ),
+    ]
+    section = Section(
+        "cold-start",
+        "1. Cold start",
+        method=__doc__.split("\n\n", 1)[1] if __doc__ else "",
+        targets=targets,
+        tables=tables,
+        data={"samples_ms": samples},
+    )
+    section.notes.append(
+        f"Of the capsule relay's {function.median - minimal.median:.0f} ms over its minimal "
+        f"baseline, {libraries.median - minimal.median:.0f} ms come with the libraries the "
+        "functions chose (pydantic request validation, Tracer and its X-Ray SDK, Metrics, "
+        f"pyjwt) and {function.median - libraries.median:.0f} ms with our own code."
+    )
+    if f"bytecode:{relay}" in samples:
+        section.notes.append(
+            "A layer shipped with bytecode (e.g. `python -m compileall --invalidation-mode "
+            "unchecked-hash` over the built layer; SAM's python3.13 build method writes none) "
+            f"would take the relay's cold start from {function.median:.0f} to "
+            f"{compiled.median:.0f} ms ({100 * (compiled.median / function.median - 1):+.0f}%) "
+            f"and its baseline's from {minimal.median:.0f} to {compiled_minimal.median:.0f} ms."
+        )
+    section.notes.append(
+        f"Bytecode files in the built layer: {pyc_files}. SAM's pip build ships "
+        "none and /opt is read-only in Lambda, so every cold start compiles each module it "
+        "imports; here PYTHONDONTWRITEBYTECODE=1 reproduces that."
+    )
+    return section

@@ -1,0 +1,165 @@
+"""What a request runs (sys.monitoring) and where its time goes (cProfile): worker tasks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.events import liveness_event
+from benchmarks.handler_calls import invoke, load_handler, ms, xray_sink
+
+
+def task_usage(args: dict[str, Any]) -> dict[str, Any]:
+    """Top-level packages imported by the function, and those whose code runs in requests."""
+    layer = Path(args["layer"]).resolve()
+    if os.environ.get("BENCH_TRACED"):
+        xray_sink()
+    handler = load_handler(args["function_dir"])
+    event = json.loads(Path(args["event_path"]).read_text())
+    executed: set[str] = set()
+    mon = sys.monitoring
+    tool = mon.PROFILER_ID
+
+    ours: set[str] = set()  # oz_client modules with code that ran
+
+    def on_start(code: Any, _offset: int) -> Any:
+        path = Path(code.co_filename)
+        if path.is_relative_to(layer):
+            parts = path.relative_to(layer).parts
+            executed.add(parts[0].removesuffix(".py"))
+            if parts[0] == "oz_client":
+                ours.add(".".join(parts).removesuffix(".py"))
+        return mon.DISABLE
+
+    mon.use_tool_id(tool, "bench-usage")
+    mon.register_callback(tool, mon.events.PY_START, on_start)
+    mon.set_events(tool, mon.events.PY_START)
+    statuses = [invoke(handler, event)["statusCode"] for _ in range(2)]
+    mon.set_events(tool, 0)
+    mon.free_tool_id(tool)
+    imported: dict[str, int] = {}
+    native: set[str] = set()  # packages with compiled modules: their code is invisible here
+    for module in list(sys.modules.values()):
+        path = Path(getattr(module, "__file__", None) or "/")
+        if path.is_relative_to(layer):
+            top = path.relative_to(layer).parts[0].removesuffix(".py")
+            imported[top] = imported.get(top, 0) + 1
+            if path.suffix == ".so":
+                native.add(top)
+    return {
+        "statuses": statuses,
+        "imported": imported,
+        "executed": sorted(executed),
+        "native": sorted(native),
+        "our_modules_imported": sorted(m for m in sys.modules if m.startswith("oz_client.")),
+        "our_modules_run": sorted(ours),
+    }
+
+
+# --- where the fixed cost goes -------------------------------------------------------------
+
+OURS = "our code (handler, oz_client)"
+CODECS = "base64, hashlib, hmac, uuid (best shot, receipt)"
+GROUPS = {
+    "aws_lambda_powertools": "Powertools (resolver, validation, Logger, Metrics, Tracer)",
+    "jmespath": "Powertools (resolver, validation, Logger, Metrics, Tracer)",
+    "oz_client": OURS,
+    ".aws-sam": OURS,
+    "base64": CODECS,
+    "hashlib": CODECS,
+    "hmac": CODECS,
+    "uuid": CODECS,
+    "requests": "HTTP client (requests, urllib3, http.client, socket)",
+    "urllib3": "HTTP client (requests, urllib3, http.client, socket)",
+    "idna": "HTTP client (requests, urllib3, http.client, socket)",
+    "charset_normalizer": "HTTP client (requests, urllib3, http.client, socket)",
+    "certifi": "HTTP client (requests, urllib3, http.client, socket)",
+    "http": "HTTP client (requests, urllib3, http.client, socket)",
+    "socket": "HTTP client (requests, urllib3, http.client, socket)",
+    "selectors": "HTTP client (requests, urllib3, http.client, socket)",
+    "email": "HTTP client (requests, urllib3, http.client, socket)",
+    "urllib": "HTTP client (requests, urllib3, http.client, socket)",
+    "jwt": "pyjwt (receipt)",
+    "json": "JSON",
+    "simplejson": "JSON",
+    "aws_xray_sdk": "X-Ray SDK",
+    "wrapt": "X-Ray SDK",
+    "pydantic": "pydantic",
+    "pydantic_core": "pydantic",
+    "benchmarks": "benchmark harness",
+}
+
+
+def _group(filename: str, roots: list[Path]) -> str | None:
+    """The group of a code file; None for a C function (attributed to its callers)."""
+    if filename.startswith(("~", "<")):  # C functions, frozen stdlib modules
+        return None
+    path = Path(filename)
+    for root in roots:
+        if path.is_relative_to(root):
+            top = path.relative_to(root).parts[0].removesuffix(".py")
+            return GROUPS.get(top, "other stdlib")
+    return "other"
+
+
+def _by_group(stats: Any, roots: list[Path]) -> dict[str, float]:
+    """Own time per group, C functions' time shared among their callers by call count."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, own, _cum, callers) in stats.stats.items():
+        group = _group(filename, roots)
+        if group is not None:
+            totals[group] = totals.get(group, 0.0) + own
+            continue
+        calls = sum(entry[0] for entry in callers.values()) or 1
+        for (caller_file, _l, _n), entry in callers.items():
+            caller_group = _group(caller_file, roots) or "other"
+            totals[caller_group] = totals.get(caller_group, 0.0) + own * entry[0] / calls
+    return totals
+
+
+def task_profile(args: dict[str, Any]) -> dict[str, Any]:
+    """cProfile of the relay and the floor with a tiny capsule, by package group, scaled to
+    their unprofiled medians (profiling inflates Python code more than C code: indicative)."""
+    import cProfile  # noqa: PLC0415 - only this task
+    import pstats  # noqa: PLC0415 - only this task
+    import sysconfig  # noqa: PLC0415 - only this task
+
+    handler = load_handler(args["function_dir"])
+    from benchmarks.relays import Floor  # noqa: PLC0415 - after the handler
+
+    floor = Floor(args["oz_url"], args["access_token"])
+    event = liveness_event(args["size"])
+    runs = {"relay": lambda: invoke(handler, event), "floor": lambda: floor(event)}
+    for run in runs.values():
+        run()
+    roots = [
+        Path(args["layer"]).resolve(),
+        Path(__file__).resolve().parent.parent,
+        Path(sysconfig.get_paths()["stdlib"]).resolve(),
+        *(Path(p).resolve() for p in sys.path if p.endswith("lambda-runtime")),
+    ]
+    result: dict[str, Any] = {}
+    for name, run in runs.items():
+        times = []
+        for _ in range(args["invocations"]):
+            start = time.perf_counter_ns()
+            run()
+            times.append(ms(start))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args["invocations"]):
+            run()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        groups = _by_group(stats, roots)
+        total = sum(groups.values())
+        median = sorted(times)[len(times) // 2]
+        result[name] = {
+            "median_ms": median,
+            "groups_ms": {g: median * t / total for g, t in groups.items()},
+        }
+    return result

@@ -1,0 +1,163 @@
+"""In-process measurements of a real handler, each in a fresh Lambda-like interpreter.
+
+``python -m benchmarks.worker TASK ARGS.json RESULT.json``; the orchestrator (``run.py``) sets
+the function's environment, the stand-in Oz URL and moto's endpoint. The handler is the built
+``app.py`` (cwd on sys.path, the built layer first on PYTHONPATH), called as the runtime calls
+it: ``lambda_handler(event, context)`` with a Lambda-shaped context. stdout (the handler's logs
+and EMF metrics) goes to /dev/null; results go to RESULT.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gc
+import json
+import os
+import re
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.events import liveness_event
+from benchmarks.handler_calls import drain, expect_accept, invoke, load_handler, ms, xray_sink
+from benchmarks.introspect import task_profile, task_usage
+
+# --- relay overhead -------------------------------------------------------------------------
+
+
+def task_relay(args: dict[str, Any]) -> dict[str, Any]:
+    """Floor, real handler and naive relay, interleaved round by round, per capsule size."""
+    udp = xray_sink() if os.environ.get("BENCH_TRACED") else None
+    handler = load_handler(args["function_dir"])
+    from benchmarks.relays import Floor, NaiveRelay  # noqa: PLC0415 - after the handler
+
+    floor = Floor(args["oz_url"], args["access_token"])
+    variants: dict[str, Callable[[dict[str, Any]], object]] = {
+        "floor": floor,
+        "relay": lambda event: invoke(handler, event),
+        # The floor's first half alone: what API Gateway's base64 costs any relay.
+        "decode": lambda event: base64.b64decode(event["body"]),
+    }
+    if args.get("naive"):
+        naive = NaiveRelay(args["oz_url"], args["token_secret"], args["receipt_secret"])
+        variants["naive"] = naive
+    results: dict[str, dict[str, list[float]]] = {}
+    for size, rounds in args["rounds"].items():
+        event = liveness_event(int(size))
+        expect_accept(invoke(handler, event))  # warm: connection, secrets, first-call paths
+        for run in variants.values():
+            run(event)
+        names = list(variants)
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for i in range(rounds):
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                start = time.perf_counter_ns()
+                variants[name](event)
+                samples[name].append(ms(start))
+        results[size] = samples
+    result: dict[str, Any] = {"samples": results}
+    if udp is not None:
+        result["xray_datagrams"] = drain(udp)
+    return result
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+
+def _status_kib(field: str) -> int:
+    match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
+    if match is None:
+        raise RuntimeError(f"/proc/self/status has no {field}")
+    return int(match.group(1))
+
+
+def _reset_peak() -> None:
+    # "5" resets the peak resident set size (VmHWM) to the current one (Linux >= 4.0).
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def task_memory(args: dict[str, Any]) -> dict[str, Any]:
+    """RSS of a warm instance before and at peak during the relay of the largest capsule."""
+    handler = load_handler(args["function_dir"])
+    small = liveness_event(1024)
+    for _ in range(2):
+        expect_accept(invoke(handler, small))
+    # The event as the runtime client hands it over: the invocation's JSON bytes (which it
+    # keeps referencing during the call) and the dict parsed from them. Read from a file so
+    # that building it frees no large block the relay could then reuse unseen.
+    raw = Path(args["event_path"]).read_bytes()
+    event = json.loads(raw)
+    runs = []
+    for _ in range(args["repeats"]):
+        gc.collect()
+        before = _status_kib("VmRSS")
+        _reset_peak()
+        expect_accept(invoke(handler, event))
+        runs.append({"before_kib": before, "peak_kib": _status_kib("VmHWM")})
+    # Python-level allocations (exact, allocator-independent) of one more relay.
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    expect_accept(invoke(handler, event))
+    traced_peak = tracemalloc.get_traced_memory()[1] - base
+    body = event["body"]
+    decode_peaks = {}
+    for name, decode in (
+        ("base64.b64decode(validate=True)", lambda: base64.b64decode(body, validate=True)),
+        (
+            "binascii.a2b_base64(strict_mode=True)",
+            lambda: binascii.a2b_base64(body, strict_mode=True),
+        ),
+    ):
+        tracemalloc.reset_peak()
+        start = tracemalloc.get_traced_memory()[0]
+        data = decode()
+        decode_peaks[name] = tracemalloc.get_traced_memory()[1] - start
+        del data
+    tracemalloc.stop()
+    return {
+        "capsule_bytes": args["size"],
+        "event_json_bytes": len(raw),
+        "body_chars": len(body),
+        "runs": runs,
+        "traced_peak_bytes": traced_peak,
+        "decode_peak_bytes": decode_peaks,
+    }
+
+
+# --- reuse ----------------------------------------------------------------------------------
+
+
+def task_reuse(args: dict[str, Any]) -> dict[str, Any]:
+    """Many warm invocations of the real handler (or the naive relay) with a small capsule."""
+    event = liveness_event(args["size"])
+    if args.get("naive"):
+        from benchmarks.relays import NaiveRelay  # noqa: PLC0415 - only this task needs it
+
+        naive = NaiveRelay(args["oz_url"], args["token_secret"], args["receipt_secret"])
+        start = time.perf_counter_ns()
+        for _ in range(args["invocations"]):
+            naive(event)
+        return {"invocations": args["invocations"], "elapsed_ms": ms(start)}
+    handler = load_handler(args["function_dir"])
+    start = time.perf_counter_ns()
+    for _ in range(args["invocations"]):
+        expect_accept(invoke(handler, event))
+    return {"invocations": args["invocations"], "elapsed_ms": ms(start)}
+
+
+TASKS = {
+    "relay": task_relay,
+    "memory": task_memory,
+    "reuse": task_reuse,
+    "usage": task_usage,
+    "profile": task_profile,
+}
+
+if __name__ == "__main__":
+    task, args_path, result_path = sys.argv[1:4]
+    outcome = TASKS[task](json.loads(Path(args_path).read_text()))
+    Path(result_path).write_text(json.dumps(outcome))
