@@ -34,7 +34,8 @@ def build() -> dict[str, Any]:
 
     document: dict[str, Any] = {}
     for name in FUNCTIONS:
-        app = importlib.import_module(f"functions.{name}.app").app
+        module = importlib.import_module(f"functions.{name}.app")
+        app = module.app
         schema = json.loads(
             app.get_openapi_json_schema(
                 title="Oz liveness back end",
@@ -45,6 +46,11 @@ def build() -> dict[str, Any]:
                 ),
             )
         )
+        # Query parameters a non-validating function reads itself (http_api.QueryChoice/Flag).
+        parameters = [parameter.openapi() for parameter in getattr(module, "QUERY_PARAMETERS", ())]
+        if parameters:
+            for operation in (op for item in schema["paths"].values() for op in item.values()):
+                operation["parameters"] = parameters
         if not document:
             document = schema
             document.setdefault("components", {}).setdefault("schemas", {})

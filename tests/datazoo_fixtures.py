@@ -13,7 +13,7 @@ import leaks
 import pytest
 
 from datazoo_emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, DataZooEmulator
-from oz_client import runtime
+from oz_client import kyc_runtime
 from oz_client.datazoo_api import DataZooApi
 from oz_client.datazoo_rotation import DataZooCredentials
 from oz_client.datazoo_tokens import DataZooToken
@@ -25,9 +25,9 @@ DATAZOO_CREDENTIALS_SECRET = "oz-liveness/datazoo-credentials"
 @pytest.fixture(autouse=True)
 def _fresh_kyc_services() -> Iterator[None]:
     """No test sees another's Data Zoo client or cached token source."""
-    runtime.kyc_services.cache_clear()
+    kyc_runtime.kyc_services.cache_clear()
     yield
-    runtime.kyc_services.cache_clear()
+    kyc_runtime.kyc_services.cache_clear()
 
 
 @pytest.fixture(scope="session")

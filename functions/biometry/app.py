@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oz_client import biometry, http_api, runtime
-from oz_client.api_models import BiometryRequest, BiometryResponse
+from oz_client.api_models import BiometryRequest
 from oz_client.log_redaction import redacting_logger
 
 logger = redacting_logger()
@@ -22,7 +22,10 @@ app = http_api.create_app(metrics)
 @app.post(
     "/v1/biometry",
     summary="Match a liveness best shot with a reference photo",
-    responses={200: http_api.json_schema("Decision", BiometryResponse), **http_api.ERROR_RESPONSES},
+    responses={
+        200: http_api.json_schema("Decision", "BiometryResponse"),
+        **http_api.ERROR_RESPONSES,
+    },
 )
 @tracer.capture_method(capture_response=False)
 def post_biometry(request: Annotated[BiometryRequest, Body()]) -> Response[dict]:

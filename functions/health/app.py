@@ -1,34 +1,33 @@
 """GET /v1/health: configuration check; ``?deep=true`` also reads the token and reaches Oz."""
 
-from typing import Annotated
-
 from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oz_client import health, http_api
-from oz_client.api_models import HealthResponse
 from oz_client.log_redaction import redacting_logger
 
 logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = http_api.create_app(metrics)
+app = http_api.create_app(metrics, validation=False)
+DEEP = http_api.QueryFlag("deep", "true: also read the Oz token secret and reach Oz")
+QUERY_PARAMETERS = (DEEP,)
 
 
 @app.get(
     "/v1/health",
     summary="Health of the back end",
     responses={
-        200: http_api.json_schema("Healthy", HealthResponse),
+        200: http_api.json_schema("Healthy", "HealthResponse"),
+        422: http_api.ERROR_RESPONSES[422],
         503: {"description": "Unhealthy (same body shape)"},
     },
 )
 @tracer.capture_method(capture_response=False)
-def get_health(deep: Annotated[bool, Query()] = False) -> Response[dict]:
-    healthy, body = health.check_health(deep=deep)
+def get_health() -> Response[dict]:
+    healthy, body = health.check_health(deep=DEEP.read(app.current_event))
     return http_api.json_response(body, status=200 if healthy else 503)
 
 

@@ -9,8 +9,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oz_client import http_api, identity_verification, runtime
-from oz_client.api_models import IdentityVerifyRequest, IdentityVerifyResponse
+from oz_client import http_api, identity_verification, kyc_runtime
+from oz_client.api_models import IdentityVerifyRequest
 from oz_client.log_redaction import redacting_logger
 
 logger = redacting_logger()
@@ -23,13 +23,13 @@ app = http_api.create_app(metrics)
     "/v1/identity/verify",
     summary="Verify a person's identity data against Data Zoo's data sources",
     responses={
-        200: http_api.json_schema("Outcome", IdentityVerifyResponse),
+        200: http_api.json_schema("Outcome", "IdentityVerifyResponse"),
         **http_api.ERROR_RESPONSES,
     },
 )
 @tracer.capture_method(capture_response=False)
 def post_identity_verify(request: Annotated[IdentityVerifyRequest, Body()]) -> Response[dict]:
-    result = identity_verification.verify_identity(request.query(), runtime.kyc_services())
+    result = identity_verification.verify_identity(request.query(), kyc_runtime.kyc_services())
     metrics.add_metric(
         name=f"IdentityVerify.{result.outcome.value}", unit=MetricUnit.Count, value=1
     )

@@ -7,20 +7,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oz_client import http_api, runtime, session_token
-from oz_client.api_models import SessionTokenResponse
 from oz_client.log_redaction import redacting_logger
 
 logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = http_api.create_app(metrics)
+app = http_api.create_app(metrics, validation=False)  # no body, no parameters
 
 
 @app.post(
     "/v1/session-token",
     summary="Issue a session token for one capture",
     responses={
-        200: http_api.json_schema("Session token", SessionTokenResponse),
+        200: http_api.json_schema("Session token", "SessionTokenResponse"),
         **http_api.ERROR_RESPONSES,
     },
 )

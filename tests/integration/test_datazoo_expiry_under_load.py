@@ -25,7 +25,7 @@ from oz_client.datazoo_api import DataZooApi, KycQuery
 from oz_client.datazoo_tokens import DataZooTokenSource
 from oz_client.identity_verification import verify_identity
 from oz_client.kyc_outcomes import KycOutcome
-from oz_client.runtime import KycServices
+from oz_client.kyc_runtime import KycServices
 from oz_client.settings import load_settings
 
 HOURS = 3600.0

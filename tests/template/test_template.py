@@ -431,10 +431,14 @@ def test_every_variable_the_layer_reads_is_set(functions: dict[str, dict[str, An
 # ---------------------------------------------------------------- layer and secrets
 
 
-def test_layer_is_built_by_sam_for_python_3_13(resources: dict[str, Any]):
+def test_layer_is_built_by_its_makefile_for_python_3_13(resources: dict[str, Any]):
     layer = resources["OzClientLayer"]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
-    assert layer["Metadata"] == {"BuildMethod": "python3.13"}
+    assert layer["Metadata"] == {"BuildMethod": "makefile"}
+    makefile = (ROOT / "layers" / "oz_client" / "Makefile").read_text()
+    assert "build-OzClientLayer:" in makefile
+    assert "--python-version 3.13" in makefile
+    assert "--invalidation-mode unchecked-hash" in makefile
     properties = layer["Properties"]
     assert properties["ContentUri"] == "layers/oz_client/"
     assert properties["CompatibleRuntimes"] == ["python3.13"]

@@ -3,7 +3,7 @@
 import pytest
 
 from oz_client.errors import ConfigurationError
-from oz_client.runtime import build_kyc_services
+from oz_client.kyc_runtime import build_kyc_services
 from oz_client.settings import load_settings
 
 BASE = {"OZ_API_URL": "https://oz.example.com"}

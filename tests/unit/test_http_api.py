@@ -1,10 +1,15 @@
 import base64
+import os
+import subprocess
+import sys
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import TypeAdapter, ValidationError
 
 from oz_client.errors import EmptyBody, PayloadTooLarge, RequestInvalid, UnsupportedMediaType
-from oz_client.http_api import read_binary_body
+from oz_client.http_api import QueryChoice, QueryFlag, json_schema, read_binary_body
+from support import ROOT
 
 PAYLOAD = bytes(range(256)) * 4
 
@@ -56,3 +61,87 @@ def test_huge_base64_is_refused_before_decoding():
 def test_invalid_base64_is_a_validation_error():
     with pytest.raises(RequestInvalid):
         read_binary_body(event("not base64!!"), max_bytes=100)
+
+
+def query_event(query):
+    return APIGatewayProxyEvent({"queryStringParameters": query, "headers": {}})
+
+
+INCLUDE = QueryChoice("include", ("best_shot",))
+DEEP = QueryFlag("deep")
+
+
+@pytest.mark.parametrize("query", [None, {}, {"other": "x"}])
+def test_absent_query_parameters_take_their_defaults(query):
+    assert INCLUDE.read(query_event(query)) is None
+    assert DEEP.read(query_event(query)) is False
+
+
+def test_a_listed_choice_is_returned():
+    assert INCLUDE.read(query_event({"include": "best_shot"})) == "best_shot"
+
+
+@pytest.mark.parametrize("value", ["", "folder", "BEST_SHOT", "best_shot ", "best_shot,folder"])
+def test_any_other_choice_is_invalid_and_named(value):
+    with pytest.raises(RequestInvalid, match=r"query\.include"):
+        INCLUDE.read(query_event({"include": value}))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        *[("true", True), ("True", True), ("1", True), ("yes", True), ("on", True)],
+        *[("false", False), ("FALSE", False), ("0", False), ("no", False), ("off", False)],
+    ],
+)
+def test_flags_read_as_pydantic_reads_booleans(value, expected):
+    assert DEEP.read(query_event({"deep": value})) is expected
+    assert TypeAdapter(bool).validate_python(value) is expected
+
+
+@pytest.mark.parametrize("value", ["", "2", "tru", " true", "null"])
+def test_other_flag_values_are_invalid_and_named(value):
+    with pytest.raises(RequestInvalid, match=r"query\.deep"):
+        DEEP.read(query_event({"deep": value}))
+    with pytest.raises(ValidationError):
+        TypeAdapter(bool).validate_python(value)
+
+
+def test_query_parameters_are_documented_for_openapi():
+    assert INCLUDE.openapi()["schema"] == {"type": "string", "enum": ["best_shot"]}
+    assert DEEP.openapi()["schema"] == {"type": "boolean", "default": False}
+    assert {INCLUDE.openapi()["in"], DEEP.openapi()["required"]} == {"query", False}
+
+
+def test_response_schemas_are_documented_by_name_only():
+    assert json_schema("Decision", "LivenessResponse")["content"]["application/json"] == {
+        "schema": {"$ref": "#/components/schemas/LivenessResponse"}
+    }
+    with pytest.raises(ValueError, match="NoSuchModel"):
+        json_schema("Decision", "NoSuchModel")
+
+
+@pytest.mark.parametrize(
+    ("function", "pydantic"),
+    [
+        ("capsule_relay", False),
+        ("session_token", False),
+        ("health", False),
+        ("biometry", True),  # JSON body validated by api_models.BiometryRequest
+        ("identity_verify", True),
+    ],
+)
+def test_only_functions_with_a_json_body_import_pydantic(function, pydantic):
+    # Imported in a fresh interpreter, as a cold start does: pydantic costs the functions
+    # without a body model a large share of their cold start (docs/BENCHMARKS.md).
+    code = "import sys, app; print('pydantic' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "oz_client")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT / "functions" / function,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == str(pydantic)

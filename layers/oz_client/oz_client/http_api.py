@@ -9,6 +9,7 @@ import binascii
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -19,9 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from pydantic import BaseModel
 
-from oz_client.api_models import ErrorResponse
 from oz_client.errors import (
     EmptyBody,
     InternalError,
@@ -35,6 +34,14 @@ from oz_client.errors import (
 logger = Logger(child=True)
 
 OCTET_STREAM = "application/octet-stream"
+# api_models classes that routes document as their answers (see json_schema).
+RESPONSE_MODELS = (
+    "SessionTokenResponse",
+    "LivenessResponse",
+    "BiometryResponse",
+    "HealthResponse",
+    "IdentityVerifyResponse",
+)
 ERROR_RESPONSES: dict[int | str, Any] = {
     status: {
         "description": "Error envelope",
@@ -44,9 +51,15 @@ ERROR_RESPONSES: dict[int | str, Any] = {
 }
 
 
-def create_app(metrics: Metrics) -> APIGatewayRestResolver:
-    """A validating REST resolver whose every error leaves as the design's envelope."""
-    app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+def create_app(metrics: Metrics, *, validation: bool = True) -> APIGatewayRestResolver:
+    """A REST resolver whose every error leaves as the design's envelope.
+
+    ``validation`` turns on Powertools' pydantic request validation, for routes with a JSON
+    body model. Routes without one (a raw body, at most a query parameter) pass False and read
+    their parameters with :class:`QueryChoice` / :class:`QueryFlag`: pydantic then stays out
+    of the function's cold start (docs/BENCHMARKS.md).
+    """
+    app = APIGatewayRestResolver(enable_validation=validation, cors=_cors())
 
     def respond(error: ServiceError) -> Response[str]:
         request_id = _request_id(app)
@@ -129,9 +142,18 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
     return data
 
 
-def json_schema(description: str, model: type[BaseModel]) -> dict[str, Any]:
-    """An OpenAPI response entry documenting ``model`` (responses are built, not validated)."""
-    return {"description": description, "content": {"application/json": {"model": model}}}
+def json_schema(description: str, model: str) -> dict[str, Any]:
+    """An OpenAPI response entry referring to the schema of ``api_models.<model>``.
+
+    By name, so that a function need not import pydantic for its documentation: the OpenAPI
+    generator adds the schemas (:func:`openapi_components`). Responses are built, not validated.
+    """
+    if model not in RESPONSE_MODELS:
+        raise ValueError(f"{model} is not a documented response model")
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+    }
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> Response[Any]:
@@ -145,9 +167,73 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response[Any]:
 
 
 def openapi_components() -> dict[str, Any]:
-    """OpenAPI schemas of the error envelope (routes refer to ErrorResponse)."""
-    schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
-    return {**schema.pop("$defs", {}), "ErrorResponse": schema}
+    """OpenAPI schemas of the error envelope and of every response model routes refer to."""
+    from oz_client import api_models  # noqa: PLC0415 - pydantic only for the document
+
+    components: dict[str, Any] = {}
+    for name in ("ErrorResponse", *RESPONSE_MODELS):
+        model = getattr(api_models, name)
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[name] = schema
+    return components
+
+
+@dataclass(frozen=True)
+class QueryChoice:
+    """An optional query parameter taking one of a few values."""
+
+    name: str
+    choices: tuple[str, ...]
+    description: str = ""
+
+    def read(self, event: APIGatewayProxyEvent) -> str | None:
+        value = event.get_query_string_value(self.name)
+        if value is None:
+            return None
+        if value not in self.choices:
+            raise RequestInvalid(f"invalid or missing: query.{self.name}")
+        return value
+
+    def openapi(self) -> dict[str, Any]:
+        schema = {"type": "string", "enum": list(self.choices)}
+        return _parameter(self.name, self.description, schema)
+
+
+@dataclass(frozen=True)
+class QueryFlag:
+    """An optional boolean query parameter, spelled as pydantic reads booleans (false if absent)."""
+
+    name: str
+    description: str = ""
+
+    def read(self, event: APIGatewayProxyEvent) -> bool:
+        value = event.get_query_string_value(self.name)
+        if value is None:
+            return False
+        flag = _BOOLEANS.get(value.lower())
+        if flag is None:
+            raise RequestInvalid(f"invalid or missing: query.{self.name}")
+        return flag
+
+    def openapi(self) -> dict[str, Any]:
+        return _parameter(self.name, self.description, {"type": "boolean", "default": False})
+
+
+_BOOLEANS = {
+    **dict.fromkeys(("true", "1", "yes", "on", "t", "y"), True),
+    **dict.fromkeys(("false", "0", "no", "off", "f", "n"), False),
+}
+
+
+def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
 
 
 def _describe(errors: Sequence[Any]) -> str:

@@ -11,7 +11,7 @@ from oz_client.datazoo_api import KycQuery
 from oz_client.datazoo_results import ServiceResult, VerifyResult
 from oz_client.errors import ConfigurationError, RequestInvalid
 from oz_client.kyc_outcomes import KycOutcome, overall_outcome, service_outcome
-from oz_client.runtime import KycServices
+from oz_client.kyc_runtime import KycServices
 
 logger = Logger(child=True)
 
