@@ -69,7 +69,8 @@ class Context:
         args_path.write_text(json.dumps(args))
         environment = self.function_env(function, **env)
         environment["PYTHONPATH"] = self.python.pythonpath(self.layer, REPO)
-        # Bytecode of worker imports goes to the work dir, never into the build.
+        # Bytecode of worker imports goes to the work dir, never into the build (the layer's
+        # own .pyc are then not read: workers measure warm work, which does not depend on them).
         environment["PYTHONPYCACHEPREFIX"] = str(self.workdir / "pycache")
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         process = subprocess.run(  # noqa: S603 - our interpreter and module

@@ -8,7 +8,8 @@
 - moto_server on loopback for Secrets Manager, recording every request so reads can be counted.
 - Each function's environment as the local stack computes it from the built template
   (``benchmarks/sam_env.py``): the template's variables, ``AWS_SAM_LOCAL=true`` and
-  ``PYTHONDONTWRITEBYTECODE=1`` (``/opt`` and ``/var/task`` are read-only in Lambda).
+  ``PYTHONDONTWRITEBYTECODE=1`` (``/opt`` and ``/var/task`` are read-only in Lambda: the
+  bytecode the layer ships is read, nothing compiled at a start is kept).
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ def stale_build(build: Path) -> list[str]:
 
 def bytecode_files(root: Path) -> int:
     return sum(1 for _ in root.rglob("*.pyc"))
+
+
+def python_files(root: Path) -> int:
+    return sum(1 for _ in root.rglob("*.py"))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Imports: what ``import app`` costs as deployed, and whether a request runs what it imports.
 
-``python -X importtime`` (after the runtime client, no bytecode) gives each package's own import
-time; a worker with ``sys.monitoring`` records which packages' Python code runs during two
-requests. A package that costs at least HEAVY_MS to import, that the minimal baseline does not
-import, and whose code no request runs (directly, as compiled code, or through a package that
-requires it and runs) is flagged.
+``python -X importtime`` (after the runtime client, in the cold start's environment: the
+layer's own bytecode used as shipped, the function's app.py compiled, nothing written) gives
+each package's own import time; a worker with ``sys.monitoring`` records which packages' Python
+code runs during two requests. A package that costs at least HEAVY_MS to import, that the
+minimal baseline does not import, and whose code no request runs (directly, as compiled code,
+or through a package that requires it and runs) is flagged.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def analyse(ctx: Context, result: Section) -> Section:
         rows.append([SHORT.get(name, "minimal baseline"), f"{profile.total_ms:.0f} ms", tops])
     result.tables.append(
         Table(
-            "`import app` after the runtime client (`python -X importtime`, no bytecode, as "
-            "deployed): total, and the top packages by their own import time (ms)",
+            "`import app` after the runtime client (`python -X importtime`, as deployed: the "
+            "layer's bytecode used, app.py compiled): total, and the top packages by their own "
+            "import time (ms)",
             ["function", "import app", "top packages (ms)"],
             rows,
         )

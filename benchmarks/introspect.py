@@ -65,8 +65,8 @@ def task_usage(args: dict[str, Any]) -> dict[str, Any]:
 OURS = "our code (handler, oz_client)"
 CODECS = "base64, hashlib, hmac, uuid (best shot, receipt)"
 GROUPS = {
-    "aws_lambda_powertools": "Powertools (resolver, validation, Logger, Metrics, Tracer)",
-    "jmespath": "Powertools (resolver, validation, Logger, Metrics, Tracer)",
+    "aws_lambda_powertools": "Powertools (resolver, Logger, Metrics, Tracer)",
+    "jmespath": "Powertools (resolver, Logger, Metrics, Tracer)",
     "oz_client": OURS,
     ".aws-sam": OURS,
     "base64": CODECS,

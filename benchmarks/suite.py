@@ -112,7 +112,7 @@ LIMITS = Section(
     "What these figures do not cover",
     notes=[
         "AWS itself: Lambda's CPU share scales with memory (1,769 MB is one vCPU; the template "
-        "gives 512 MB), so CPU-bound work (compiling modules at a cold start, the base64 "
+        "gives 512 MB), so CPU-bound work (importing modules at a cold start, the base64 "
         "decode) may take longer there than here; "
         "ratios carry over better than milliseconds. Network time to Oz and to Secrets Manager "
         "(a real GetSecretValue takes milliseconds, not the ~1 ms of moto on loopback), the "

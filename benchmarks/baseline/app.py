@@ -2,8 +2,10 @@
 
 ``minimal`` (the default): Powertools Logger + REST resolver, boto3 and requests, nothing else.
 ``libraries`` (BASELINE_FEATURES=libraries): the same plus the third-party features the
-functions chose: a validating resolver with a typed query parameter (pydantic), Tracer,
-Metrics, and pyjwt. The function's cold start minus this one is what our own code costs.
+capsule relay chose: Tracer (with its X-Ray SDK), Metrics and pyjwt. Like the relay, it does
+not validate with pydantic (a non-validating resolver, no ``Query()`` parameter: the relay
+reads its one query parameter itself). The relay's cold start minus this one is what our own
+code costs.
 
 On its first request either one does the same outside work as the function it stands for
 (BASELINE_* variables): read the same secrets, make the same Oz call over one
@@ -13,7 +15,7 @@ requests.Session, parse Oz's JSON answer.
 import base64
 import json
 import os
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import boto3
 import requests
@@ -24,10 +26,9 @@ LIBRARIES = os.environ.get("BASELINE_FEATURES") == "libraries"
 if LIBRARIES:
     import jwt  # noqa: F401 - imported for its cost: receipts and session tokens use it
     from aws_lambda_powertools import Metrics, Tracer
-    from aws_lambda_powertools.event_handler.openapi.params import Query
 
 logger = Logger()
-app = APIGatewayRestResolver(enable_validation=LIBRARIES)
+app = APIGatewayRestResolver()  # no pydantic validation, as in the relay
 session = requests.Session()
 clients: dict[str, Any] = {}
 
@@ -68,14 +69,14 @@ def outside_work() -> dict[str, Any]:
 if LIBRARIES:
     tracer, metrics = Tracer(), Metrics()
 
-    @app.post("/v1/liveness")
-    @tracer.capture_method(capture_response=False)
-    def liveness(include: Annotated[Literal["best_shot"] | None, Query()] = None) -> Any:  # noqa: ARG001
-        return outside_work()
-
-    app.post("/v1/session-token")(tracer.capture_method(outside_work))
-    app.post("/v1/biometry")(tracer.capture_method(outside_work))
-    app.get("/v1/health")(tracer.capture_method(outside_work))
+    traced_work = tracer.capture_method(capture_response=False)(outside_work)
+    for route in (
+        app.post("/v1/liveness"),
+        app.post("/v1/session-token"),
+        app.post("/v1/biometry"),
+    ):
+        route(traced_work)
+    app.get("/v1/health")(traced_work)
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler(capture_response=False)

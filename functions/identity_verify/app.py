@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from oz_client import http_api, identity_verification, kyc_runtime
-from oz_client.api_models import IdentityVerifyRequest
+from oz_client.kyc_models import IdentityVerifyRequest
 from oz_client.log_redaction import redacting_logger
 
 logger = redacting_logger()

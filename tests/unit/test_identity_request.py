@@ -5,7 +5,7 @@ import datetime
 import pytest
 from pydantic import ValidationError
 
-from oz_client.api_models import IdentityVerifyRequest
+from oz_client.kyc_models import IdentityVerifyRequest
 
 SERVICES = ["Australia Residential", "Australia Credit Bureau"]
 BODY = {

@@ -34,7 +34,7 @@ from oz_client.errors import (
 logger = Logger(child=True)
 
 OCTET_STREAM = "application/octet-stream"
-# api_models classes that routes document as their answers (see json_schema).
+# api_models / kyc_models classes that routes document as their answers (see json_schema).
 RESPONSE_MODELS = (
     "SessionTokenResponse",
     "LivenessResponse",
@@ -143,7 +143,7 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
 
 
 def json_schema(description: str, model: str) -> dict[str, Any]:
-    """An OpenAPI response entry referring to the schema of ``api_models.<model>``.
+    """An OpenAPI response entry referring to the schema of ``api_models.<model>`` (or kyc_models).
 
     By name, so that a function need not import pydantic for its documentation: the OpenAPI
     generator adds the schemas (:func:`openapi_components`). Responses are built, not validated.
@@ -168,11 +168,11 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response[Any]:
 
 def openapi_components() -> dict[str, Any]:
     """OpenAPI schemas of the error envelope and of every response model routes refer to."""
-    from oz_client import api_models  # noqa: PLC0415 - pydantic only for the document
+    from oz_client import api_models, kyc_models  # noqa: PLC0415 - pydantic only for the document
 
     components: dict[str, Any] = {}
     for name in ("ErrorResponse", *RESPONSE_MODELS):
-        model = getattr(api_models, name)
+        model = getattr(api_models, name, None) or getattr(kyc_models, name)
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(schema.pop("$defs", {}))
         components[name] = schema
