@@ -6,13 +6,14 @@ SHELL := /bin/bash
 PYTHON ?= $(shell for p in python3.13 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -1); do $$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 SAM_VENV := .venv-sam
+SCAN_VENV := .venv-scan
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 # `sam build` checks that a python3.13 is on PATH.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0
 BUILD_STAMP := .aws-sam/build/template.yaml
 
-.PHONY: help setup lint validate build test test-fast local demo events openapi deploy bootstrap bench clean
+.PHONY: help setup lint validate scan build test test-fast local demo events openapi deploy bootstrap bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +28,12 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-scan.txt
 	touch $@
 
 setup: $(VENV)/.installed $(SAM_VENV)/.installed ## Create the virtualenvs (app + tests, SAM CLI)
@@ -45,7 +52,11 @@ $(BUILD_STAMP): template.yaml $(shell find functions layers -type f -not -path '
 
 build: $(BUILD_STAMP) ## sam build (no container)
 
-test: lint validate build ## Everything CI runs: lint, validate, build, all tests
+# bandit (code) and checkov (template) in their own venv; summaries for docs/RELIABILITY.md.
+scan: $(SCAN_VENV)/.installed ## Security scanners: bandit on the code, checkov on the template -> build/scan/
+	$(SCAN_VENV)/bin/python scripts/scan.py
+
+test: lint validate scan build ## Everything CI runs: lint, validate, scan, build, all tests
 	$(VENV)/bin/pytest
 
 test-fast: setup ## Unit and integration tests only (no build)
@@ -74,4 +85,4 @@ bench: build ## Benchmarks: cold start, relay overhead, memory, reuse, size -> d
 	$(PY) -m benchmarks.run $(ARGS)
 
 clean: ## Remove build output and virtualenvs
-	rm -rf .aws-sam $(VENV) $(SAM_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam build/scan $(VENV) $(SAM_VENV) $(SCAN_VENV) .pytest_cache .mypy_cache .ruff_cache

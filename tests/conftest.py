@@ -13,7 +13,7 @@ from moto import mock_aws
 from oz_client import runtime, secrets
 from support import GENERATED_CASES
 
-pytest_plugins = ["oz_fixtures", "datazoo_fixtures", "leaks"]
+pytest_plugins = ["oz_fixtures", "datazoo_fixtures", "leaks", "reliability_report"]
 
 
 @pytest.fixture(autouse=True)

@@ -212,9 +212,12 @@ class RieLambdaRunner(LocalLambdaRunner):  # type: ignore[misc]  # samcli is unt
         The developer's AWS config/credentials files and the instance metadata service are cut
         off so that nothing but the stack's fake credentials and endpoints can reach boto3.
         """
+        # bandit B108: only a fallback HOME for the local function process, like Lambda's;
+        # the stack writes nothing there.
+        home = "/tmp"  # noqa: S108  # nosec B108
         return {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 (fallback like Lambda's HOME)
+            "HOME": os.environ.get("HOME", home),
             "LANG": "C.UTF-8",
             "TZ": ":UTC",
             "LAMBDA_TASK_ROOT": str(code_dir),

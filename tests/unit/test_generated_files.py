@@ -41,3 +41,20 @@ def test_committed_events_are_what_sam_generates(tmp_path: Path):
         assert json.loads((tmp_path / name).read_text()) == json.loads(
             (ROOT / "events" / name).read_text()
         ), f"events/{name} is stale: run `make events`"
+
+
+def test_every_documented_error_is_the_envelope():
+    # Every route answers its errors in the design's envelope; the document must say so (a
+    # framework default such as {"detail": [...]} for 422 would be a lie schemathesis accepts).
+    paths = json.loads((ROOT / "docs" / "openapi.json").read_text())["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if int(status) < 400 or (path, status) == ("/v1/health", "503"):
+                    continue
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (
+                    method,
+                    path,
+                    status,
+                )
