@@ -51,6 +51,14 @@ def build() -> dict[str, Any]:
         if parameters:
             for operation in (op for item in schema["paths"].values() for op in item.values()):
                 operation["parameters"] = parameters
+        # A JSON body a non-validating function reads itself (json_bodies.JsonBody).
+        body = getattr(module, "BODY", None)
+        if body is not None:
+            for operation in (op for item in schema["paths"].values() for op in item.values()):
+                operation["requestBody"] = body.openapi()
+            schema.setdefault("components", {}).setdefault("schemas", {})[body.title] = (
+                body.schema()
+            )
         if not document:
             document = schema
             document.setdefault("components", {}).setdefault("schemas", {})

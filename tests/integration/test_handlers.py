@@ -313,3 +313,14 @@ def test_unknown_route_is_an_enveloped_404():
     status, body, _ = invoke("health", event)
     assert status == 404
     assert error_of(body)["code"] == "NOT_FOUND"
+
+
+def test_a_biometry_body_nested_thousands_deep_is_refused_not_an_internal_error(oz):
+    event = load_event("biometry/post.json")
+    event["body"] = '{"receipt": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    oz.clear_requests()
+    status, body, _ = invoke("biometry", event)
+    assert status == 422
+    assert error_of(body)["code"] == "VALIDATION_ERROR"
+    assert error_of(body)["message"] == "the body nests too deeply"
+    assert oz.requests == []

@@ -308,3 +308,14 @@ def test_logs_carry_the_outcome_and_reference_but_no_personal_data(datazoo, capl
     logged = " ".join(repr(vars(record)) for record in caplog.records)
     for value in (*PERSONAL, "customer-0001"):
         assert value not in logged
+
+
+def test_a_body_nested_thousands_deep_is_refused_not_an_internal_error(datazoo):
+    event = load_event("identity_verify/post.json")
+    event["body"] = '{"first_name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    datazoo.clear_requests()
+    status, body, _ = call(event)
+    assert status == 422
+    assert error_of(body)["code"] == "VALIDATION_ERROR"
+    assert error_of(body)["message"] == "the body nests too deeply"
+    assert verify_requests(datazoo) == []

@@ -1,51 +1,12 @@
-"""Request and response shapes of the public API (they also generate the OpenAPI document)."""
+"""Response shapes of the public API, for the OpenAPI document only (no function loads pydantic
+to answer: the answers are built as dicts). Biometry's request body is a ``json_bodies.JsonBody``
+declared by its handler."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-)
-
-from oz_client.best_shot import is_image
-
-# A base64 image inside a JSON body that itself must fit a 6 MB Lambda event.
-MAX_IMAGE_BASE64_CHARS = 2_800_000
-MAX_RECEIPT_CHARS = 4096
-
-
-def _decode_image(value: str) -> bytes:
-    try:
-        data = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("must be base64") from None
-    if not is_image(data):
-        raise ValueError("must be a base64 JPEG or PNG image")
-    return data
-
-
-Base64Image = Annotated[
-    str,
-    Field(min_length=4, max_length=MAX_IMAGE_BASE64_CHARS, description="base64 JPEG or PNG"),
-    AfterValidator(lambda value: _decode_image(value) and value),
-]
-
-
-class BiometryRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-    receipt: str = Field(min_length=1, max_length=MAX_RECEIPT_CHARS)
-    best_shot: Base64Image
-    reference_photo: Base64Image
-
-    def images(self) -> tuple[bytes, bytes]:
-        return base64.b64decode(self.best_shot), base64.b64decode(self.reference_photo)
+from pydantic import BaseModel, Field
 
 
 class SessionTokenResponse(BaseModel):

@@ -9,6 +9,10 @@ from oz_client.decisions import BiometryDecision, biometry_decision
 from oz_client.folders import Folder
 from oz_client.runtime import Services
 
+# A base64 image inside a JSON body that itself must fit a 6 MB Lambda event.
+MAX_IMAGE_BASE64_CHARS = 2_800_000
+MAX_RECEIPT_CHARS = 4096
+
 
 @dataclass(frozen=True, slots=True)
 class BiometryResult:

@@ -30,6 +30,7 @@ from oz_client.errors import (
     ServiceError,
     UnsupportedMediaType,
 )
+from oz_client.json_bodies import NESTED_TOO_DEEPLY
 
 logger = Logger(child=True)
 
@@ -94,6 +95,11 @@ def create_app(metrics: Metrics, *, validation: bool = True) -> APIGatewayRestRe
     def undecodable(_: Exception) -> Response[str]:
         # Powertools decodes a base64-flagged JSON body before validating it.
         return respond(RequestInvalid("the body is not valid JSON"))
+
+    @app.exception_handler(RecursionError)
+    def too_deep(_: RecursionError) -> Response[str]:
+        # json.loads of a body nested thousands deep: refused, not an internal error.
+        return respond(RequestInvalid(NESTED_TOO_DEEPLY))
 
     @app.not_found
     def not_found(_: Exception) -> Response[str]:

@@ -76,10 +76,10 @@ def never_connected(error: requests.exceptions.RequestException) -> bool:
 
 
 def json_body(response: requests.Response) -> Any:
-    """The decoded JSON body, or None when there is none or it does not parse."""
+    """The decoded JSON body, or None when there is none, it does not parse or nests too deeply."""
     try:
         return response.json()
-    except (ValueError, requests.exceptions.RequestException):
+    except (ValueError, RecursionError, requests.exceptions.RequestException):
         return None
 
 
