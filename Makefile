@@ -52,8 +52,9 @@ $(BUILD_STAMP): template.yaml $(shell find functions layers -type f -not -path '
 
 build: $(BUILD_STAMP) ## sam build (no container)
 
-# bandit (code) and checkov (template) in their own venv; summaries for docs/RELIABILITY.md.
-scan: $(SCAN_VENV)/.installed ## Security scanners: bandit on the code, checkov on the template -> build/scan/
+# bandit (code), checkov (template) and pip-audit (pinned requirements; "not run", not gating, when
+# no vulnerability service answers) in their own venv; summaries for docs/RELIABILITY.md.
+scan: $(SCAN_VENV)/.installed ## Security scanners: bandit (code), checkov (template), pip-audit (requirements) -> build/scan/
 	$(SCAN_VENV)/bin/python scripts/scan.py
 
 test: lint validate scan build ## Everything CI runs: lint, validate, scan, build, all tests

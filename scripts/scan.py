@@ -1,9 +1,9 @@
-"""`make scan`: bandit over the code, checkov over the template; one JSON summary per tool.
+"""`make scan`: bandit over the code, checkov over the template, pip-audit over the requirements.
 
 Runs with the scan virtualenv's Python (``.venv-scan``, requirements-scan.txt), whose ``bin``
-holds both tools. Writes ``build/scan/<tool>.json`` (what docs/RELIABILITY.md reports: tool,
+holds the tools. Writes ``build/scan/<tool>.json`` (what docs/RELIABILITY.md reports: tool,
 version, target, what ran, passed, failed and was skipped, and why) beside each tool's raw JSON
-(``build/scan/raw/``), and exits non-zero when either tool finds anything at its threshold.
+(``build/scan/raw/``), and exits non-zero when a tool finds anything at its threshold.
 
 - bandit: every test bandit ships, over functions/ layers/ local/ scripts/. A finding of MEDIUM
   or HIGH severity (any confidence) fails; LOW findings are counted by test id, not gating
@@ -12,6 +12,13 @@ version, target, what ran, passed, failed and was skipped, and why) beside each 
   Each ``# nosec BXXX`` carries its justification in a ``# bandit BXXX: ...`` comment above it.
 - checkov: the CloudFormation/SAM checks over template.yaml; any failed check fails. A skipped
   check is one the template skips on a resource (``Metadata: checkov: skip``) with a comment.
+- pip-audit: each pinned requirement file (the layer's, which ships, then dev, SAM and scan),
+  ``--strict``: any known vulnerability fails, and so does any package it could not audit.
+  pip-audit needs a vulnerability service (PyPI's per-release JSON API, its default, or OSV),
+  not just a package index: where it cannot reach one it reports every package "not found",
+  skips it and still prints "No known vulnerabilities found". So one small request to each
+  service, PyPI first, comes before it; when neither answers the step is recorded as
+  ``not run`` with each endpoint's failure: not gating, and not a pass.
 """
 
 from __future__ import annotations
@@ -28,12 +35,29 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import requests
+
 ROOT = Path(__file__).resolve().parent.parent
 BANDIT_TARGETS = ("functions", "layers", "local", "scripts")
 BANDIT_GATING = {"MEDIUM", "HIGH"}
 CHECKOV_TARGET = "template.yaml"
 NOSEC = re.compile(r"#\s*nosec\b\s*(?P<ids>B\d{3}(?:\s*,\s*B\d{3})*)?")
 JUSTIFICATION = re.compile(r"#\s*bandit\s+(?P<ids>B\d{3}(?:\s*,\s*B\d{3})*)\s*:\s*(?P<why>.*)")
+# The layer's requirements ship; the others install the tooling (each audited on its own: their
+# pins differ, boto3 among them).
+AUDIT_FILES = (
+    "layers/oz_client/requirements.txt",
+    "requirements-dev.txt",
+    "requirements-sam.txt",
+    "requirements-scan.txt",
+)
+AUDIT_THRESHOLD = "any known vulnerability; any package it could not audit (--strict)"
+PROBE_TIMEOUT = 5.0
+# pip-audit's services, in the order tried: the endpoints its pypi and osv services query.
+PYPI_JSON = "https://pypi.org/pypi/{name}/{version}/json"
+OSV_QUERY = "https://api.osv.dev/v1/query"
+SERVICE_NAMES = {"pypi": "PyPI JSON API", "osv": "OSV API"}
+ANSWERED = "answered"
 
 
 def now() -> str:
@@ -182,6 +206,201 @@ def checkov(bin_dir: Path, out: Path) -> dict[str, Any]:
     }
 
 
+def pip_audit(bin_dir: Path, out: Path) -> dict[str, Any]:
+    binary = bin_dir / "pip-audit"
+    version = tool_version(binary, r"pip-audit (\d\S*)")
+    # pip-audit's own release: one that exists on PyPI (and in OSV's PyPI ecosystem) for sure.
+    service, probes = probe_services("pip-audit", version)
+    shape = ["--format", "json", "--progress-spinner", "off"]
+    chosen = ["--vulnerability-service", service or "<pypi|osv>"]
+    summary: dict[str, Any] = {
+        "tool": "pip-audit",
+        "version": version,
+        "target": " ".join(AUDIT_FILES),
+        "command": " ".join(["pip-audit", "--strict", *chosen, "-r", "<file>", *shape]),
+        "ran_at": now(),
+        "threshold": AUDIT_THRESHOLD,
+        "probes": probes,
+    }
+    if service is None:
+        return {
+            **summary,
+            "status": "not run",
+            "outcome": "not run",
+            "reason": not_run_reason(probes),
+            "checks": {},
+            "failed": [],
+            "skipped": [],
+        }
+    results = []
+    for requirements in AUDIT_FILES:
+        command = [str(binary), "--strict", *chosen, "-r", requirements, *shape]
+        completed = run(command)
+        raw = out / "raw" / f"pip-audit-{requirements.replace('/', '_')}.json"
+        raw.write_text(completed.stdout)
+        results.append(
+            audit_result(requirements, completed.returncode, completed.stdout, completed.stderr)
+        )
+    return {**summary, "status": "ran", **audit_summary(service, results)}
+
+
+def probe_services(
+    package: str, version: str, timeout: float = PROBE_TIMEOUT, http: Any = requests
+) -> tuple[str | None, list[dict[str, str]]]:
+    """The first of pip-audit's services that answers for ``package==version``, and each probe.
+
+    One request per service, the one pip-audit's service makes, through ``requests`` as
+    pip-audit's own (same proxies, same CA bundle): pypi, its default, first; osv only when
+    pypi does not answer. ``package==version`` must be a release that exists.
+    """
+    attempts = (
+        ("pypi", "GET", PYPI_JSON.format(name=package, version=version), None, "info"),
+        (
+            "osv",
+            "POST",
+            OSV_QUERY,
+            {"package": {"name": package, "ecosystem": "PyPI"}, "version": version},
+            None,
+        ),
+    )
+    probes = []
+    for service, method, url, body, key in attempts:
+        answer = probe(http, method, url, body=body, key=key, timeout=timeout)
+        probes.append({"service": service, "request": f"{method} {url}", "answer": answer})
+        if answer == ANSWERED:
+            return service, probes
+    return None, probes
+
+
+def probe(http: Any, method: str, url: str, *, body: Any, key: str | None, timeout: float) -> str:
+    """``answered`` (HTTP 200 with the JSON the service sends), or how the request failed."""
+    try:
+        response = http.request(method, url, json=body, timeout=timeout)
+    except requests.Timeout:
+        return f"no answer within {timeout:g} s"
+    except requests.RequestException as error:
+        cause = getattr(error.args[0], "reason", None) if error.args else None
+        # urllib3 prefixes its reasons with the connection: "HTTPSConnection(host=..., ...): "
+        detail = re.sub(r"^\w+\(host=[^)]*\): ", "", str(cause or error))
+        return f"no connection: {detail}"
+    if response.status_code != 200:
+        empty = "" if response.content else " (empty body)"
+        return f"HTTP {response.status_code} {response.reason}{empty}, for a release that exists"
+    try:
+        answer = response.json()
+    except ValueError:
+        return "HTTP 200, but the body is not JSON"
+    if not isinstance(answer, dict) or (key and key not in answer):
+        return "HTTP 200, but not the JSON the service sends"
+    return ANSWERED
+
+
+def not_run_reason(probes: list[dict[str, str]]) -> str:
+    failures = "; ".join(
+        f"{SERVICE_NAMES.get(p['service'], p['service'])} ({p['request']}): {p['answer']}"
+        for p in probes
+    )
+    return f"no vulnerability service answered, so nothing was audited: {failures}"
+
+
+def audit_result(requirements: str, returncode: int, stdout: str, stderr: str) -> dict[str, Any]:
+    """What one ``pip-audit --strict --format json -r <file>`` found.
+
+    With ``--strict`` a package it could not audit ends the run (exit 1, no JSON, the reason on
+    stderr); a skip in the JSON (were it run without) counts as a failure all the same.
+    """
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        report = None
+    if not isinstance(report, dict) or not isinstance(report.get("dependencies"), list):
+        reason = f"exit {returncode}, no JSON: {_last_line(stderr) or 'nothing on stderr'}"
+        return {"file": requirements, "audited": [], "vulns": [], "skipped": [], "error": reason}
+    dependencies = report["dependencies"]
+    audited = [d for d in dependencies if "skip_reason" not in d]
+    vulns = [
+        {
+            "package": d["name"],
+            "version": d.get("version", ""),
+            "id": v["id"],
+            "aliases": list(v.get("aliases", [])),
+            "fix_versions": list(v.get("fix_versions", [])),
+            "description": v.get("description", ""),
+        }
+        for d in audited
+        for v in d.get("vulns", [])
+    ]
+    error = ""
+    if returncode not in (0, 1) or (returncode == 1 and not vulns):
+        error = f"exit {returncode}: {_last_line(stderr) or 'nothing on stderr'}"
+    elif not audited:
+        error = "no package audited"
+    return {
+        "file": requirements,
+        "audited": [f"{d['name']}=={d.get('version', '')}" for d in audited],
+        "vulns": vulns,
+        "skipped": [
+            {"package": d["name"], "reason": d["skip_reason"]}
+            for d in dependencies
+            if "skip_reason" in d
+        ],
+        "error": error,
+    }
+
+
+def audit_summary(service: str, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The requirement files' results as one summary: counts over distinct packages."""
+    audited = {p for r in results for p in r["audited"]}
+    vulns = {
+        (v["package"], v["version"], v["id"]): (r["file"], v) for r in results for v in r["vulns"]
+    }
+    skipped = {(s["package"], r["file"]): s for r in results for s in r["skipped"]}
+    errors = [r for r in results if r["error"]]
+    failed = bool(vulns or skipped or errors or not audited)
+    return {
+        "outcome": "FAIL" if failed else "PASS",
+        "service": service,
+        "checks": {
+            "requirement files": len(results),
+            "packages audited": len(audited),
+            "vulnerabilities": len(vulns),
+            "skipped (not audited)": len(skipped),
+            "errors": len(errors),
+        },
+        "vulnerability_ids": sorted(v["id"] for _, v in vulns.values()),
+        "files": [
+            {
+                "file": r["file"],
+                "packages audited": len(r["audited"]),
+                "vulnerabilities": len(r["vulns"]),
+                "skipped": len(r["skipped"]),
+                "error": r["error"] or "-",
+            }
+            for r in results
+        ],
+        "failed": [
+            {
+                "id": ", ".join([v["id"], *v["aliases"]]),
+                "location": f"{package}=={version} ({where})",
+                "message": f"fix: {', '.join(v['fix_versions']) or 'none'}; {v['description']}",
+            }
+            for (package, version, _), (where, v) in sorted(vulns.items())
+        ]
+        + [
+            {"id": "not audited", "location": f"{package} ({where})", "message": s["reason"]}
+            for (package, where), s in sorted(skipped.items())
+        ]
+        + [{"id": "error", "location": r["file"], "message": r["error"]} for r in errors],
+        "skipped": [],
+    }
+
+
+def _last_line(text: str) -> str:
+    """The last non-blank line, without the ``ERROR:pip_audit._cli:`` logging prefix."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return re.sub(r"^[A-Z]+:[\w.]+:", "", lines[-1]) if lines else ""
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -212,15 +431,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     (args.out / "raw").mkdir(parents=True, exist_ok=True)
     status = 0
-    for scan in (bandit, checkov):
+    for scan in (bandit, checkov, pip_audit):
         result = scan(args.bin, args.out)
         (args.out / f"{result['tool']}.json").write_text(json.dumps(result, indent=2) + "\n")
         counts = ", ".join(f"{k} {v}" for k, v in result["checks"].items())
         print(f"{result['tool']} {result['version']} on {result['target']}: {result['outcome']}")
-        print(f"  {counts}")
+        if result["outcome"] == "not run":  # not gating, and not a pass either
+            print(f"  NOT RUN (neither gating nor a pass): {result['reason']}")
+        else:
+            print(f"  {counts}")
         for item in result["failed"]:
             print(f"  FAILED {item['id']} {item['location']}: {item['message']}")
-        status |= result["outcome"] != "PASS"
+        status |= result["outcome"] == "FAIL"
     print(f"summaries in {_shown(args.out)}/")
     return status
 

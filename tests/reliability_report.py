@@ -7,8 +7,10 @@ collected, no -k/-m or other deselection) and passed, it renders:
   (section "schemathesis"), one table row per recorded row;
 - ``support.GENERATED_CASES``: the property tests' generated cases per route;
 - ``leaks.STATS``: what the leak detector scanned;
-- the scanners' summaries that ``make scan`` writes to build/scan/ (bandit, checkov), or
-  "not run" when there are none.
+- the scanners' summaries that ``make scan`` writes to build/scan/ (bandit, checkov,
+  pip-audit), or "not run" when there are none. pip-audit's says "not run" and why when no
+  vulnerability service answered ``make scan``'s probe: never a count of vulnerabilities over
+  packages it did not audit.
 
 Any other session prints the same outcome in the terminal summary and says why it did not write
 the file. :func:`render` is a pure function of its inputs (tests/unit/test_reliability_report.py).
@@ -34,7 +36,7 @@ from support import GENERATED_CASES, ROOT
 
 TARGET = ROOT / "docs" / "RELIABILITY.md"
 SCAN_DIR = ROOT / "build" / "scan"
-SCANNERS = ("bandit", "checkov")
+SCANNERS = ("bandit", "checkov", "pip-audit")
 SCHEMATHESIS_PREFIX = "schemathesis "
 # Columns first, in this order, when a section's rows have them; any others follow as recorded.
 COLUMNS = {
@@ -53,12 +55,6 @@ PACKAGES = (
     "aws-lambda-powertools",
     "pydantic",
     "boto3",
-)
-DEPENDENCY_AUDIT = (
-    "Dependency vulnerability audit: not part of `make scan`. pip-audit needs pypi.org's JSON\n"
-    "API or api.osv.dev, which the machine this suite was set up on cannot reach (it reaches\n"
-    "package indexes only): run it where they are reachable,\n"
-    "`pip-audit -r layers/oz_client/requirements.txt`."
 )
 
 
@@ -124,7 +120,6 @@ def render(
     lines += ["", "## Security scanners (`make scan`)", ""]
     for tool in SCANNERS:
         lines += scanner_section(tool, scans.get(tool))
-    lines += [DEPENDENCY_AUDIT, ""]
     return "\n".join(lines)
 
 
@@ -179,9 +174,38 @@ def summary_rows(
         if scan is None:
             rows.append((tool, "not run", "-"))
             continue
+        if tool == "pip-audit":
+            rows.append(audit_row(scan))
+            continue
         counts = ", ".join(f"{k} {v}" for k, v in scan.get("checks", {}).items())
         rows.append((f"{tool} {scan.get('version', '')}", str(scan.get("outcome")), counts))
     return rows
+
+
+def audit_row(scan: Mapping[str, Any]) -> tuple[str, str, str]:
+    """pip-audit's outcome row: "not run: why", or what it audited; no count over nothing."""
+    name = f"pip-audit {scan.get('version', '')}".strip()
+    if audit_not_run(scan):
+        return name, "not run", f"not run: {scan.get('reason') or 'no reason recorded'}"
+    checks = scan.get("checks", {})
+    audited = checks.get("packages audited", 0)
+    skipped = checks.get("skipped (not audited)", 0)
+    errors = checks.get("errors", 0)
+    files = f"{checks.get('requirement files', 0)} requirement files, {scan.get('service')}"
+    if not audited:
+        return name, "FAIL", f"{files}: no package audited, {errors} errors"
+    found = checks.get("vulnerabilities", 0)
+    ids = scan.get("vulnerability_ids") or []
+    vulns = f"{found} known vulnerabilities" + (f" ({', '.join(ids)})" if ids else "")
+    # A summary that says PASS over skips or errors is not believed.
+    outcome = str(scan.get("outcome"))
+    outcome = "FAIL" if found or skipped or errors else outcome
+    what = f"{files}: {audited} packages audited, {vulns}, {skipped} not audited, {errors} errors"
+    return name, outcome, what
+
+
+def audit_not_run(scan: Mapping[str, Any]) -> bool:
+    return "not run" in (scan.get("status"), scan.get("outcome"))
 
 
 def section_table(section: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -204,13 +228,40 @@ def scanner_section(tool: str, scan: Mapping[str, Any] | None) -> list[str]:
     facts = [
         ("version", scan.get("version", "")),
         ("target", scan.get("target", "")),
-        ("command", f"`{scan.get('command', '')}`"),
+        (
+            "command (not run)" if audit_not_run(scan) else "command",
+            f"`{scan.get('command', '')}`",
+        ),
         ("threshold", scan.get("threshold", "")),
         ("ran at (UTC)", scan.get("ran_at", "")),
         ("outcome", scan.get("outcome", "")),
         *scan.get("checks", {}).items(),
     ]
+    if scan.get("reason"):
+        facts.append(("reason", scan["reason"]))
     lines = [f"### {tool}", "", *table(("fact", "value"), facts), ""]
+    if scan.get("probes"):
+        lines += ["Vulnerability services probed (one request each, as pip-audit makes it):", ""]
+        lines += table(
+            ("service", "request", "answer"),
+            [(p["service"], f"`{p['request']}`", p["answer"]) for p in scan["probes"]],
+        )
+        lines.append("")
+    if tool == "pip-audit" and audit_not_run(scan):
+        lines += [
+            "Nothing was audited, so this is neither a pass nor a failure: `make scan` runs",
+            "pip-audit where one of these services answers.",
+            "",
+        ]
+    if scan.get("files"):
+        lines += table(
+            ("requirement file", "packages audited", "vulnerabilities", "skipped", "error"),
+            [
+                (f["file"], f["packages audited"], f["vulnerabilities"], f["skipped"], f["error"])
+                for f in scan["files"]
+            ],
+        )
+        lines.append("")
     if scan.get("failed"):
         lines += ["Failed:", ""]
         lines += table(

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import requests
+import scan
 from reliability_report import Reporter, Run, load_scans, render
+from urllib3.connection import HTTPSConnection
+from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 from support import ROOT
 
@@ -136,7 +141,234 @@ def test_sections_without_records_say_not_run():
 def test_scanner_summaries_are_read_when_present(tmp_path: Path):
     (tmp_path / "bandit.json").write_text(json.dumps(BANDIT))
     (tmp_path / "checkov.json").write_text("{not json")
-    assert load_scans(tmp_path) == {"bandit": BANDIT, "checkov": None}
+    assert load_scans(tmp_path) == {"bandit": BANDIT, "checkov": None, "pip-audit": None}
+
+
+# --- pip-audit ---------------------------------------------------------------------------------
+
+# What pip-audit 2.10.1 printed (--format json): against a service that knows requests 2.32.3's
+# advisory, and without --strict where PyPI's JSON API answers 404 for every release.
+AUDIT_FOUND = (
+    '{"dependencies": [{"name": "requests", "version": "2.32.3", "vulns": [{"id": '
+    '"CVE-2024-47081", "fix_versions": ["2.32.4"], "aliases": ["GHSA-9hjg-9r4m-mvj7"], '
+    '"description": "Requests vulnerable to .netrc credentials leak via malicious URLs"}]}, '
+    '{"name": "pyjwt", "version": "2.15.1", "vulns": []}], "fixes": []}'
+)
+AUDIT_CLEAN = (
+    '{"dependencies": [{"name": "pyjwt", "version": "2.15.1", "vulns": []}, '
+    '{"name": "pydantic", "version": "2.14.3", "vulns": []}], "fixes": []}'
+)
+AUDIT_ALL_SKIPPED = (
+    '{"dependencies": [{"name": "boto3", "skip_reason": "Dependency not found on PyPI and could '
+    'not be audited: boto3 (1.44.5)"}, {"name": "pyjwt", "skip_reason": "Dependency not found '
+    'on PyPI and could not be audited: pyjwt (2.15.1)"}], "fixes": []}'
+)
+# With --strict the first package it cannot audit ends the run: exit 1, nothing on stdout.
+STRICT_STDERR = (
+    "ERROR:pip_audit._cli:aws-lambda-powertools: Dependency not found on PyPI and could not be "
+    "audited: aws-lambda-powertools (3.37.0)\n"
+)
+PROBES_FAILED = [
+    {
+        "service": "pypi",
+        "request": "GET https://pypi.org/pypi/pip-audit/2.10.1/json",
+        "answer": "HTTP 404 Not Found (empty body), for a release that exists",
+    },
+    {
+        "service": "osv",
+        "request": "POST https://api.osv.dev/v1/query",
+        "answer": "no connection: Failed to resolve 'api.osv.dev' "
+        "([Errno -2] Name or service not known)",
+    },
+]
+AUDIT_NOT_RUN = {
+    "tool": "pip-audit",
+    "version": "2.10.1",
+    "target": "layers/oz_client/requirements.txt requirements-dev.txt",
+    "command": "pip-audit --strict --vulnerability-service <pypi|osv> -r <file> --format json",
+    "ran_at": "2026-11-22T07:21:00+00:00",
+    "threshold": scan.AUDIT_THRESHOLD,
+    "probes": PROBES_FAILED,
+    "status": "not run",
+    "outcome": "not run",
+    "reason": scan.not_run_reason(PROBES_FAILED),
+    "checks": {},
+    "failed": [],
+    "skipped": [],
+}
+FILES = ("layers/oz_client/requirements.txt", "requirements-dev.txt")
+
+
+def audit_ran(*outputs: tuple[int, str, str]) -> dict:
+    results = [
+        scan.audit_result(file, code, out, err)
+        for file, (code, out, err) in zip(FILES, outputs, strict=True)
+    ]
+    return {
+        **AUDIT_NOT_RUN,
+        "command": "pip-audit --strict --vulnerability-service osv -r <file> --format json",
+        "probes": [
+            {"service": "osv", "request": "POST https://api.osv.dev/v1/query", "answer": "answered"}
+        ],
+        "status": "ran",
+        "reason": None,
+        **scan.audit_summary("osv", results),
+    }
+
+
+def scans_with(audit: dict) -> dict:
+    return {"bandit": BANDIT, "checkov": None, "pip-audit": audit}
+
+
+def test_pip_audit_that_did_not_run_says_so_and_why():
+    text = lines_of(render(RECORDS, CASES, LEAKS, scans_with(AUDIT_NOT_RUN), RUN))
+    assert (
+        "| pip-audit 2.10.1 | not run | not run: no vulnerability service answered, so nothing "
+        "was audited: PyPI JSON API (GET https://pypi.org/pypi/pip-audit/2.10.1/json): HTTP 404 "
+        "Not Found (empty body), for a release that exists; OSV API (POST "
+        "https://api.osv.dev/v1/query): no connection: Failed to resolve 'api.osv.dev' "
+        "([Errno -2] Name or service not known) |"
+    ) in text
+    assert (
+        "| pypi | `GET https://pypi.org/pypi/pip-audit/2.10.1/json` "
+        "| HTTP 404 Not Found (empty body), for a release that exists |"
+    ) in text
+    assert "| outcome | not run |" in text
+    assert any(line.startswith("| command (not run) | `pip-audit --strict") for line in text)
+    assert "Nothing was audited, so this is neither a pass nor a failure: `make scan` runs" in text
+    whole = "\n".join(text)
+    assert "vulnerabilities" not in whole
+    assert "packages audited" not in whole
+    assert "PASS | not run" not in whole
+
+
+def test_pip_audit_findings_fail_with_their_ids():
+    audit = audit_ran(
+        (1, AUDIT_FOUND, "Found 1 known vulnerability in 1 package\n"), (0, AUDIT_CLEAN, "")
+    )
+    assert audit["outcome"] == "FAIL"
+    text = lines_of(render(RECORDS, CASES, LEAKS, scans_with(audit), RUN))
+    assert (
+        "| pip-audit 2.10.1 | FAIL | 2 requirement files, osv: 3 packages audited, 1 known "
+        "vulnerabilities (CVE-2024-47081), 0 not audited, 0 errors |"
+    ) in text
+    assert (
+        "| CVE-2024-47081, GHSA-9hjg-9r4m-mvj7 | requests==2.32.3 "
+        "(layers/oz_client/requirements.txt) | fix: 2.32.4; Requests vulnerable to .netrc "
+        "credentials leak via malicious URLs |"
+    ) in text
+    assert "| layers/oz_client/requirements.txt | 2 | 1 | 0 | - |" in text
+    assert "| requirements-dev.txt | 2 | 0 | 0 | - |" in text
+
+
+def test_pip_audit_without_findings_passes_with_its_counts():
+    audit = audit_ran((0, AUDIT_CLEAN, "No known vulnerabilities found\n"), (0, AUDIT_CLEAN, ""))
+    assert audit["outcome"] == "PASS"
+    assert audit["checks"] == {
+        "requirement files": 2,
+        "packages audited": 2,  # distinct name==version over the files
+        "vulnerabilities": 0,
+        "skipped (not audited)": 0,
+        "errors": 0,
+    }
+    text = lines_of(render(RECORDS, CASES, LEAKS, scans_with(audit), RUN))
+    assert (
+        "| pip-audit 2.10.1 | PASS | 2 requirement files, osv: 2 packages audited, 0 known "
+        "vulnerabilities, 0 not audited, 0 errors |"
+    ) in text
+    assert "Failed:" not in text
+
+
+def test_pip_audit_over_packages_it_could_not_audit_is_no_pass():
+    # The false pass this guards against: exit 0, "No known vulnerabilities found", all skipped.
+    skipped = scan.audit_result(FILES[0], 0, AUDIT_ALL_SKIPPED, "No known vulnerabilities found")
+    assert skipped["audited"] == []
+    assert [s["package"] for s in skipped["skipped"]] == ["boto3", "pyjwt"]
+    assert skipped["error"] == "no package audited"
+    # --strict: the skip ends the run with no JSON; the reason is kept.
+    strict = scan.audit_result(FILES[1], 1, "", STRICT_STDERR)
+    assert strict["error"] == (
+        "exit 1, no JSON: aws-lambda-powertools: Dependency not found on PyPI and could not be "
+        "audited: aws-lambda-powertools (3.37.0)"
+    )
+    audit = audit_ran((0, AUDIT_ALL_SKIPPED, ""), (1, "", STRICT_STDERR))
+    assert audit["outcome"] == "FAIL"
+    text = lines_of(render(RECORDS, CASES, LEAKS, scans_with(audit), RUN))
+    assert (
+        "| pip-audit 2.10.1 | FAIL | 2 requirement files, osv: no package audited, 2 errors |"
+        in text
+    )
+    assert (
+        "| not audited | boto3 (layers/oz_client/requirements.txt) | Dependency not found on PyPI "
+        "and could not be audited: boto3 (1.44.5) |"
+    ) in text
+    assert not any("known vulnerabilities" in line for line in text)
+    # Nor is a summary that claims PASS over skips believed.
+    claimed = {**audit_ran((0, AUDIT_CLEAN, ""), (0, AUDIT_CLEAN, "")), "outcome": "PASS"}
+    claimed["checks"] = {**claimed["checks"], "skipped (not audited)": 1}
+    text = lines_of(render(RECORDS, CASES, LEAKS, scans_with(claimed), RUN))
+    assert any(line.startswith("| pip-audit 2.10.1 | FAIL |") for line in text)
+
+
+class Http:
+    """Answers (or errors) per URL, as ``requests`` would; records what was asked."""
+
+    def __init__(self, **answers: object) -> None:
+        self.answers = answers
+        self.asked: list[tuple[str, str, object]] = []
+
+    def request(self, method: str, url: str, json: object, timeout: float) -> object:
+        self.asked.append((method, url, json))
+        answer = self.answers["osv" if "osv" in url else "pypi"]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def response(status: int, reason: str, body: bytes) -> SimpleNamespace:
+    return SimpleNamespace(
+        status_code=status, reason=reason, content=body, json=lambda: json.loads(body)
+    )
+
+
+UNRESOLVED = requests.ConnectionError(
+    MaxRetryError(
+        None,  # type: ignore[arg-type]
+        "/v1/query",
+        NameResolutionError(
+            "api.osv.dev",
+            HTTPSConnection("api.osv.dev", 443),
+            socket.gaierror(-2, "Name or service not known"),
+        ),
+    )
+)
+
+
+def test_the_probe_names_each_endpoint_and_how_it_failed():
+    http = Http(pypi=response(404, "Not Found", b""), osv=UNRESOLVED)
+    service, probes = scan.probe_services("pip-audit", "2.10.1", http=http)
+    assert service is None
+    assert probes == PROBES_FAILED
+    assert http.asked[1] == (
+        "POST",
+        "https://api.osv.dev/v1/query",
+        {"package": {"name": "pip-audit", "ecosystem": "PyPI"}, "version": "2.10.1"},
+    )
+    timeout = Http(pypi=requests.ConnectTimeout(), osv=response(200, "OK", b"<html>proxy</html>"))
+    assert [p["answer"] for p in scan.probe_services("x", "1", http=timeout)[1]] == [
+        "no answer within 5 s",
+        "HTTP 200, but the body is not JSON",
+    ]
+
+
+def test_the_probe_picks_pypi_first_then_osv():
+    pypi = Http(pypi=response(200, "OK", b'{"info": {}, "vulnerabilities": []}'), osv=UNRESOLVED)
+    assert scan.probe_services("pip-audit", "2.10.1", http=pypi)[0] == "pypi"
+    assert len(pypi.asked) == 1  # osv is not asked when pypi answers
+    osv = Http(pypi=response(404, "Not Found", b""), osv=response(200, "OK", b"{}"))
+    service, probes = scan.probe_services("pip-audit", "2.10.1", http=osv)
+    assert service == "osv"
+    assert probes[1]["answer"] == "answered"
 
 
 def reporter(*args: str, keyword: str = "", markexpr: str = "", cwd: Path = ROOT) -> Reporter:
