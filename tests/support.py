@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 class LambdaContext:
-    """The attributes Powertools reads from the Lambda context object."""
+    """The attributes Powertools reads from the Lambda context object; the invocation started
+    when the context was made and ends ``timeout`` seconds later, as Lambda's does."""
 
     function_name = "test-function"
     function_version = "$LATEST"
@@ -32,14 +34,19 @@ class LambdaContext:
     log_group_name = "/aws/lambda/test-function"
     log_stream_name = "2026/11/22/[$LATEST]0"
 
+    def __init__(self, timeout: float = 29.0) -> None:
+        self.ends = time.monotonic() + timeout
+
     def get_remaining_time_in_millis(self) -> int:
-        return 29_000
+        return max(0, int((self.ends - time.monotonic()) * 1000))
 
 
-def invoke(function: str, event: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, Any]]:
+def invoke(
+    function: str, event: dict[str, Any], context: LambdaContext | None = None
+) -> tuple[int, dict[str, Any], dict[str, Any]]:
     """Call ``functions/<function>/app.lambda_handler``; return (status, JSON body, headers)."""
     module = importlib.import_module(f"functions.{function}.app")
-    response = module.lambda_handler(event, LambdaContext())
+    response = module.lambda_handler(event, context or LambdaContext())
     leaks.RESPONSES.append(response["body"])
     headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
     headers.update(response.get("headers") or {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import binascii
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from oz_client import deadlines
 from oz_client.errors import (
     EmptyBody,
     InternalError,
@@ -60,7 +62,7 @@ def create_app(metrics: Metrics, *, validation: bool = True) -> APIGatewayRestRe
     their parameters with :class:`QueryChoice` / :class:`QueryFlag`: pydantic then stays out
     of the function's cold start (docs/BENCHMARKS.md).
     """
-    app = APIGatewayRestResolver(enable_validation=validation, cors=_cors())
+    app = _Resolver(enable_validation=validation, cors=_cors())
 
     def respond(error: ServiceError) -> Response[str]:
         request_id = _request_id(app)
@@ -116,6 +118,17 @@ def create_app(metrics: Metrics, *, validation: bool = True) -> APIGatewayRestRe
         return respond(InternalError("an internal error occurred"))
 
     return app
+
+
+class _Resolver(APIGatewayRestResolver):
+    """Starts each invocation's deadline (:mod:`oz_client.deadlines`) before routing it."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        deadlines.start(context, limit=deadlines.API_GATEWAY_SECONDS)
+        try:
+            return super().resolve(event, context)
+        finally:
+            deadlines.clear()
 
 
 def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:

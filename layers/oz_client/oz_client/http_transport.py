@@ -11,12 +11,14 @@ from typing import Any
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from oz_client import __version__
+from oz_client import __version__, deadlines
 from oz_client.errors import ServiceError, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 
 # An upstream's Retry-After is honoured but bounded: callers should come back within a minute.
 MAX_RETRY_AFTER_SECONDS = 60
 DEFAULT_RETRY_AFTER_SECONDS = 5
+# Below this, an attempt could not even complete a loopback round trip: it is not made.
+MIN_ATTEMPT_SECONDS = 0.05
 
 
 class HttpTransport:
@@ -40,20 +42,40 @@ class HttpTransport:
 
         Nothing reached the upstream then, so even a single-use credential inside the body (an
         Oz capsule's session token) or a billed request (a Data Zoo verify) is still unspent.
+        Each attempt's timeouts are clipped to what is left of the invocation
+        (:mod:`oz_client.deadlines`); an attempt with no time left is not made.
 
         Raises:
-            UpstreamUnavailable: the upstream could not be reached (twice).
+            UpstreamUnavailable: the upstream could not be reached (twice, or once with no
+                time left for a second attempt).
             UpstreamTimeout: it did not answer in time.
             UpstreamError: the connection broke before a complete answer.
         """
+        unreached: requests.exceptions.RequestException | None = None
         for attempt in (1, 2):
+            timeout = self._timeout()
+            if timeout is None:
+                if unreached is not None:
+                    raise self._transport_error(unreached) from None
+                raise UpstreamTimeout(f"no time was left to call {self.name}")
             try:
-                return self.session.request(method, url, timeout=self.timeout, **kwargs)
+                return self.session.request(method, url, timeout=timeout, **kwargs)
             except requests.exceptions.RequestException as error:
                 if attempt == 1 and never_connected(error):
+                    unreached = error
                     continue
                 raise self._transport_error(error) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _timeout(self) -> tuple[float, float] | None:
+        """This attempt's (connect, read) timeouts, or None when the invocation has no time left."""
+        left = deadlines.remaining()
+        if left is None:
+            return self.timeout
+        if left < MIN_ATTEMPT_SECONDS:
+            return None
+        connect, read = self.timeout
+        return min(connect, left), min(read, left)
 
     def _transport_error(self, error: requests.exceptions.RequestException) -> ServiceError:
         if isinstance(error, requests.exceptions.ConnectTimeout) or never_connected(error):
