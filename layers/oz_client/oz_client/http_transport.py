@@ -6,6 +6,7 @@ module only knows how a request travels and how a failed journey becomes a ``Ser
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -36,6 +37,12 @@ class HttpTransport:
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = f"oz-liveness-sam/{__version__}"
+        # requests reads the environment at every request (proxies and no_proxy, a CA bundle,
+        # ~/.netrc): a tenth of a millisecond per call, for an environment that a Lambda
+        # instance never changes. It is read once per origin instead (environment_settings).
+        # No netrc credentials: both upstreams authenticate by header, which netrc would replace.
+        self.session.trust_env = False
+        self._environment: dict[str, dict[str, Any]] = {}
 
     def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One request; retried once only when no connection was ever made.
@@ -59,13 +66,28 @@ class HttpTransport:
                     raise self._transport_error(unreached) from None
                 raise UpstreamTimeout(f"no time was left to call {self.name}")
             try:
-                return self.session.request(method, url, timeout=timeout, **kwargs)
+                return self.session.request(
+                    method, url, timeout=timeout, **self.environment_settings(url), **kwargs
+                )
             except requests.exceptions.RequestException as error:
                 if attempt == 1 and never_connected(error):
                     unreached = error
                     continue
                 raise self._transport_error(error) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def environment_settings(self, url: str) -> dict[str, Any]:
+        """The proxies, CA bundle and client certificate requests would take from the
+        environment for ``url``'s origin (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE...)."""
+        origin = "/".join(url.split("/", 3)[:3])
+        settings = self._environment.get(origin)
+        if settings is None:
+            reader = requests.Session()  # trust_env: what a default session would use
+            merged = reader.merge_environment_settings(origin + "/", {}, None, None, None)
+            reader.close()
+            settings = {key: merged[key] for key in ("proxies", "verify", "cert")}
+            self._environment[origin] = settings
+        return settings
 
     def _timeout(self) -> tuple[float, float] | None:
         """This attempt's (connect, read) timeouts, or None when the invocation has no time left."""
@@ -98,9 +120,14 @@ def never_connected(error: requests.exceptions.RequestException) -> bool:
 
 
 def json_body(response: requests.Response) -> Any:
-    """The decoded JSON body, or None when there is none, it does not parse or nests too deeply."""
+    """The decoded JSON body, or None when there is none, it does not parse or nests too deeply.
+
+    The standard library's C decoder, not ``response.json()``: requests prefers simplejson
+    whenever it can import it (Lambda's runtime client brings one), so the decoder would
+    depend on that build. ``json.loads`` detects UTF-8/16/32 as requests does.
+    """
     try:
-        return response.json()
+        return json.loads(response.content)
     except (ValueError, RecursionError, requests.exceptions.RequestException):
         return None
 
