@@ -101,7 +101,8 @@ def mutate(event: dict[str, Any], body, is_b64, content_type, query) -> dict[str
     return event
 
 
-def check(route: str, function: str, event: dict[str, Any], oz) -> None:
+def check(route: str, function: str, event: dict[str, Any], oz) -> tuple[int, dict[str, Any]]:
+    """Invoke and assert the property; ``oz``: the emulator behind the route (Oz or Data Zoo)."""
     CASES[route] += 1
     oz.clear_requests()
     status, body, headers = invoke(function, event)
@@ -117,6 +118,7 @@ def check(route: str, function: str, event: dict[str, Any], oz) -> None:
     if status >= 500:
         assert body["error"]["code"].startswith("UPSTREAM_"), body
     assert headers.get("Cache-Control") == "no-store"
+    return status, body
 
 
 @pytest.fixture

@@ -52,6 +52,9 @@ VARIABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 VariableValue = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+# As in KycQuery, every field that describes the person is left out of repr (repr=False):
+# Powertools' event handler logs the validated model (POWERTOOLS_DEBUG), and a repr may
+# reach a log line or a traceback.
 class IdentityVerifyRequest(BaseModel):
     """One person's identity data, the data sources to check it against, and consent for each."""
 
@@ -66,28 +69,30 @@ class IdentityVerifyRequest(BaseModel):
         max_length=100,
         pattern=r"^[\x21-\x7e]+$",
         description="your own reference for this check, echoed back (printable ASCII, no spaces)",
+        repr=False,
     )
-    first_name: PersonName
-    middle_name: OptionalName = None
-    last_name: PersonName
+    first_name: PersonName = Field(repr=False)
+    middle_name: OptionalName = Field(default=None, repr=False)
+    last_name: PersonName = Field(repr=False)
     date_of_birth: Annotated[
         str,
         Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD"),
         AfterValidator(_past_date),
-    ]
+    ] = Field(repr=False)
     gender: Annotated[
         Annotated[str, Field(min_length=1, max_length=16)] | None,
         BeforeValidator(_blank_is_none),
-    ] = None
-    address_element1: OptionalText = None
-    address_element2: OptionalText = None
-    address_element3: OptionalText = None
-    address_element4: OptionalText = None
-    address_element5: OptionalText = None
+    ] = Field(default=None, repr=False)
+    address_element1: OptionalText = Field(default=None, repr=False)
+    address_element2: OptionalText = Field(default=None, repr=False)
+    address_element3: OptionalText = Field(default=None, repr=False)
+    address_element4: OptionalText = Field(default=None, repr=False)
+    address_element5: OptionalText = Field(default=None, repr=False)
     identity_variables: dict[str, VariableValue] = Field(
         default_factory=dict,
         max_length=20,
         description='source-specific identifiers, e.g. {"phoneNo": "..."}',
+        repr=False,
     )
     consent_obtained: dict[str, StrictBool] = Field(
         description="per requested service: true once the person consented to that check"
