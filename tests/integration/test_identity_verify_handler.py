@@ -319,3 +319,9 @@ def test_a_body_nested_thousands_deep_is_refused_not_an_internal_error(datazoo):
     assert error_of(body)["code"] == "VALIDATION_ERROR"
     assert error_of(body)["message"] == "the body nests too deeply"
     assert verify_requests(datazoo) == []
+
+
+def test_an_unknown_key_is_named_cut_short(datazoo):
+    status, body, _ = call(verify_event(**{"k" * 10_000: 1}))
+    assert status == 422
+    assert error_of(body)["message"] == "invalid or missing: " + "k" * 64 + "..."

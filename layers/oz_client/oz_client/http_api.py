@@ -32,7 +32,7 @@ from oz_client.errors import (
     ServiceError,
     UnsupportedMediaType,
 )
-from oz_client.json_bodies import NESTED_TOO_DEEPLY
+from oz_client.json_bodies import NESTED_TOO_DEEPLY, field_name
 
 logger = Logger(child=True)
 
@@ -261,7 +261,8 @@ def _describe(errors: Sequence[Any]) -> str:
         if item.get("type") == "json_invalid":
             return "the body is not valid JSON"
         location = [str(part) for part in item.get("loc", ()) if isinstance(part, str)]
-        name = ".".join(location[1:] if location[:1] == ["body"] else location) or "body"
+        name = field_name(".".join(location[1:] if location[:1] == ["body"] else location))
+        name = name or "body"
         if name not in fields:
             fields.append(name)
     return "invalid or missing: " + ", ".join(fields)

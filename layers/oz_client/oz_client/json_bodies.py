@@ -107,7 +107,7 @@ class JsonBody:
             except FieldInvalid:
                 invalid.append(field.name)
         known = {field.name for field in self.fields}
-        invalid += [_shorten(key) for key in data if key not in known]
+        invalid += [field_name(key) for key in data if key not in known]
         if invalid:
             raise RequestInvalid("invalid or missing: " + ", ".join(invalid))
         return values
@@ -144,6 +144,6 @@ def _json(event: APIGatewayProxyEvent) -> Any:
         raise RequestInvalid(NESTED_TOO_DEEPLY) from None
 
 
-def _shorten(name: str) -> str:
-    # An unknown key is named as pydantic names it, cut short: its text is the caller's.
+def field_name(name: str) -> str:
+    """A field's name as an error message quotes it: cut short, since the caller chose it."""
     return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS] + "..."
