@@ -19,6 +19,7 @@ from benchmarks.report import Section, Table, Target
 
 SECRETS_READ = 2  # the Oz service token and the receipt signing key
 SIZE = 16 * 1024
+SHORT_RUN_SECONDS = 3.5
 
 
 def _counted(ctx: Context, args: dict[str, Any], **env: str) -> dict[str, Any]:
@@ -39,11 +40,16 @@ def section(ctx: Context) -> Section:
     args = ctx.worker_args()
     args.update(size=SIZE, invocations=invocations)
     warm = _counted(ctx, args)
-    short = _counted(ctx, args, POWERTOOLS_PARAMETERS_MAX_AGE="1")
+    # Long enough for the 1 s cache to expire a few times, however fast the machine.
+    short = _counted(
+        ctx, {**args, "min_seconds": SHORT_RUN_SECONDS}, POWERTOOLS_PARAMETERS_MAX_AGE="1"
+    )
     args.update(naive=True, invocations=30 if ctx.quick else 100)
     naive = _counted(ctx, args)
     short_seconds = short["elapsed_ms"] / 1000
     short_bound = SECRETS_READ * (math.floor(short_seconds / 1) + 1)
+    # ...and at least once per secret per whole second: the cache does turn over.
+    short_floor = SECRETS_READ * math.floor(short_seconds / 1)
     rows = [
         _row("relay, max age 300 s", warm),
         _row("relay, max age 1 s", short),
@@ -69,9 +75,9 @@ def section(ctx: Context) -> Section:
             ),
             Target(
                 f"Secrets Manager reads, max age 1 s, over {short_seconds:.1f} s",
-                f"<= {short_bound} ({SECRETS_READ} secrets x started seconds)",
+                f"{short_floor}..{short_bound} ({SECRETS_READ} secrets x whole..started seconds)",
                 str(short["secret_reads"]),
-                short["secret_reads"] <= short_bound,
+                short_floor <= short["secret_reads"] <= short_bound,
             ),
         ],
         tables=[
