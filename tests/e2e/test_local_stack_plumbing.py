@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -214,6 +215,7 @@ def test_dead_worker_is_replaced_on_next_request(stack: LocalStack) -> None:
     worker_pid = stack.info["functions"]["EchoFunction"]["workers"][0]["pid"]
     before = post_echo(stack, b"x").json()["pid"]
     os.kill(worker_pid, 9)  # the RIE process; its runtime exits with it
+    _wait_until_dead(worker_pid)  # SIGKILL takes effect asynchronously
 
     response = post_echo(stack, AWKWARD_BYTES)
 
@@ -234,6 +236,20 @@ def test_stop_leaves_no_process_behind(built_template: Path, tmp_path: Path) -> 
     assert not local.running
     alive = [pid for pid in children if _alive(pid)]
     assert alive == [], f"left behind: {alive}"
+
+
+def _wait_until_dead(pid: int, timeout: float = 5.0) -> None:
+    """Until ``pid`` has exited (gone, or a zombie its parent has not reaped yet)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state in {"Z", "X"}:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} still runs {timeout} s after SIGKILL")
 
 
 def _descendants(pids: list[int]) -> Iterator[int]:
