@@ -26,11 +26,11 @@ RAW_BODIES = {
 
 
 def build() -> dict[str, Any]:
-    for path in (ROOT, ROOT / "layers" / "oz_client"):
+    for path in (ROOT, ROOT / "layers" / "oz_client", ROOT / "scripts"):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
     from oz_client import __version__  # noqa: PLC0415
-    from oz_client.http_api import openapi_components  # noqa: PLC0415
+    from oz_client.http_api import RESPONSE_MODELS  # noqa: PLC0415
 
     document: dict[str, Any] = {}
     for name in FUNCTIONS:
@@ -67,12 +67,25 @@ def build() -> dict[str, Any]:
             document["components"]["schemas"].update(
                 schema.get("components", {}).get("schemas", {})
             )
-    document["components"]["schemas"].update(openapi_components())
+    document["components"]["schemas"].update(response_components(RESPONSE_MODELS))
     for (path, method), body in RAW_BODIES.items():
         document["paths"][path][method]["requestBody"] = body
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
     return document
+
+
+def response_components(names: tuple[str, ...]) -> dict[str, Any]:
+    """OpenAPI schemas of the error envelope and of every response model routes refer to."""
+    import openapi_models  # noqa: PLC0415 - beside this script
+
+    components: dict[str, Any] = {}
+    for name in ("ErrorResponse", *names):
+        model = getattr(openapi_models, name)
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[name] = schema
+    return components
 
 
 def render() -> str:

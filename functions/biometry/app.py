@@ -13,7 +13,7 @@ logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
 # Three strings: read by json_bodies, so pydantic stays out of the cold start.
-app = http_api.create_app(metrics, validation=False)
+app = http_api.create_app(metrics)
 BODY = json_bodies.JsonBody(
     "BiometryRequest",
     (

@@ -13,7 +13,7 @@ logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
 # No JSON body to validate: no pydantic on the relay's path (its cold start is paid by users).
-app = http_api.create_app(metrics, validation=False)
+app = http_api.create_app(metrics)
 INCLUDE = http_api.QueryChoice(
     "include", ("best_shot",), "best_shot: also return the best shot (base64 JPEG)"
 )

@@ -11,7 +11,7 @@ from oz_client.log_redaction import redacting_logger
 logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = http_api.create_app(metrics, validation=False)
+app = http_api.create_app(metrics)
 DEEP = http_api.QueryFlag("deep", "true: also read the Oz token secret and reach Oz")
 QUERY_PARAMETERS = (DEEP,)
 

@@ -12,7 +12,7 @@ from oz_client.log_redaction import redacting_logger
 logger = redacting_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = http_api.create_app(metrics, validation=False)  # no body, no parameters
+app = http_api.create_app(metrics)  # no body, no parameters
 
 
 @app.post(

@@ -8,16 +8,12 @@ from __future__ import annotations
 import binascii
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -32,12 +28,11 @@ from oz_client.errors import (
     ServiceError,
     UnsupportedMediaType,
 )
-from oz_client.json_bodies import NESTED_TOO_DEEPLY, field_name
 
 logger = Logger(child=True)
 
 OCTET_STREAM = "application/octet-stream"
-# api_models / kyc_models classes that routes document as their answers (see json_schema).
+# Response models (scripts/openapi_models.py) that routes document as their answers.
 RESPONSE_MODELS = (
     "SessionTokenResponse",
     "LivenessResponse",
@@ -54,15 +49,14 @@ ERROR_RESPONSES: dict[int | str, Any] = {
 }
 
 
-def create_app(metrics: Metrics, *, validation: bool = True) -> APIGatewayRestResolver:
+def create_app(metrics: Metrics) -> APIGatewayRestResolver:
     """A REST resolver whose every error leaves as the design's envelope.
 
-    ``validation`` turns on Powertools' pydantic request validation, for routes with a JSON
-    body model. Routes without one (a raw body, at most a query parameter) pass False and read
-    their parameters with :class:`QueryChoice` / :class:`QueryFlag`: pydantic then stays out
-    of the function's cold start (docs/BENCHMARKS.md).
+    No route uses Powertools' pydantic validation: bodies are read by ``json_bodies`` and query
+    parameters by :class:`QueryChoice` / :class:`QueryFlag`, so pydantic stays out of every
+    function's cold start (docs/BENCHMARKS.md).
     """
-    app = _Resolver(enable_validation=validation, cors=_cors())
+    app = _Resolver(cors=_cors())
 
     def respond(error: ServiceError) -> Response[str]:
         request_id = _request_id(app)
@@ -85,34 +79,12 @@ def create_app(metrics: Metrics, *, validation: bool = True) -> APIGatewayRestRe
     def service_error(error: ServiceError) -> Response[str]:
         return respond(error)
 
-    @app.exception_handler(RequestUnsupportedContentType)
-    def unsupported(_: RequestUnsupportedContentType) -> Response[str]:
-        return respond(UnsupportedMediaType("the body must be application/json"))
-
-    @app.exception_handler(RequestValidationError)
-    def invalid(error: RequestValidationError) -> Response[str]:
-        return respond(RequestInvalid(_describe(error.errors())))
-
-    @app.exception_handler([UnicodeDecodeError, binascii.Error])
-    def undecodable(_: Exception) -> Response[str]:
-        # Powertools decodes a base64-flagged JSON body before validating it.
-        return respond(RequestInvalid("the body is not valid JSON"))
-
-    @app.exception_handler(RecursionError)
-    def too_deep(_: RecursionError) -> Response[str]:
-        # json.loads of a body nested thousands deep: refused, not an internal error.
-        return respond(RequestInvalid(NESTED_TOO_DEEPLY))
-
     @app.not_found
     def not_found(_: Exception) -> Response[str]:
         return respond(NotFound("no such route"))
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[str]:
-        if isinstance(error, ValueError) and _content_type(app.current_event) != "application/json":
-            # Powertools parses form and multipart bodies before validation and raises
-            # ValueError on a malformed one: every JSON route refuses those media types.
-            return respond(UnsupportedMediaType("the body must be application/json"))
         # Type only: an exception's text may quote a value we must not log.
         logger.error("unhandled error", extra={"error_type": type(error).__name__})
         return respond(InternalError("an internal error occurred"))
@@ -162,10 +134,11 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
 
 
 def json_schema(description: str, model: str) -> dict[str, Any]:
-    """An OpenAPI response entry referring to the schema of ``api_models.<model>`` (or kyc_models).
+    """An OpenAPI response entry referring to the schema of the response model ``model``.
 
     By name, so that a function need not import pydantic for its documentation: the OpenAPI
-    generator adds the schemas (:func:`openapi_components`). Responses are built, not validated.
+    generator (scripts/generate_openapi.py) adds the schemas. Responses are built, not
+    validated.
     """
     if model not in RESPONSE_MODELS:
         raise ValueError(f"{model} is not a documented response model")
@@ -183,19 +156,6 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response[Any]:
         body=body,
         headers={"Cache-Control": "no-store"},
     )
-
-
-def openapi_components() -> dict[str, Any]:
-    """OpenAPI schemas of the error envelope and of every response model routes refer to."""
-    from oz_client import api_models, kyc_models  # noqa: PLC0415 - pydantic only for the document
-
-    components: dict[str, Any] = {}
-    for name in ("ErrorResponse", *RESPONSE_MODELS):
-        model = getattr(api_models, name, None) or getattr(kyc_models, name)
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(schema.pop("$defs", {}))
-        components[name] = schema
-    return components
 
 
 @dataclass(frozen=True)
@@ -253,19 +213,6 @@ def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str,
         "description": description,
         "schema": schema,
     }
-
-
-def _describe(errors: Sequence[Any]) -> str:
-    fields: list[str] = []
-    for item in errors:
-        if item.get("type") == "json_invalid":
-            return "the body is not valid JSON"
-        location = [str(part) for part in item.get("loc", ()) if isinstance(part, str)]
-        name = field_name(".".join(location[1:] if location[:1] == ["body"] else location))
-        name = name or "body"
-        if name not in fields:
-            fields.append(name)
-    return "invalid or missing: " + ", ".join(fields)
 
 
 def _content_type(event: APIGatewayProxyEvent) -> str:
