@@ -10,7 +10,7 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from oz_client.errors import RequestInvalid, UnsupportedMediaType
-from oz_client.json_bodies import JsonBody, Text, image
+from oz_client.json_bodies import JsonBody, Mapping, Text, TextList, image
 from oz_emulator import make_face_jpeg
 
 BODY = JsonBody("Pair", (Text("note", max_length=8), image("photo", max_length=100_000)))
@@ -119,3 +119,88 @@ def test_schema_documents_exactly_what_read_enforces():
         "required": True,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pair"}}},
     }
+
+
+# --- optional text, lists, mappings and rules ------------------------------------------------
+
+RICH = JsonBody(
+    "Rich",
+    (
+        Text("code", max_length=3, pattern=r"^[A-Z]+$", strip=True),
+        Text("nick", max_length=5, optional=True, strip=True),
+        TextList("tags", Text("tags", max_length=4), max_items=2),
+        Mapping("flags"),
+        Mapping(
+            "extras",
+            Text("extras", max_length=3),
+            max_items=1,
+            key_pattern=r"^[a-z]+$",
+            optional=True,
+        ),
+    ),
+    rules=(lambda values: None if set(values["tags"]) <= set(values["flags"]) else "flags",),
+)
+RICH_OK = {"code": " AB ", "tags": ["x", "y"], "flags": {"x": True, "y": False}}
+
+
+def rich_refused(**changes: Any) -> str:
+    with pytest.raises(RequestInvalid) as raised:
+        RICH.read(event({**RICH_OK, **changes}))
+    return str(raised.value).removeprefix("invalid or missing: ")
+
+
+def test_optional_fields_default_and_text_is_trimmed():
+    assert RICH.read(event(RICH_OK)) == {
+        "code": "AB",
+        "nick": None,
+        "tags": ("x", "y"),
+        "flags": {"x": True, "y": False},
+        "extras": {},
+    }
+
+
+@pytest.mark.parametrize("nick", [None, "", "   "])
+def test_an_optional_text_null_or_blank_is_not_given(nick):
+    assert RICH.read(event({**RICH_OK, "nick": nick}))["nick"] is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"code": "ab"}, "code"),  # the pattern
+        ({"nick": "toolong"}, "nick"),
+        ({"tags": []}, "tags"),
+        ({"tags": ["x", "y", "z"]}, "tags"),
+        ({"tags": ["x", "x"]}, "tags"),
+        ({"tags": ["x", 1]}, "tags"),
+        ({"tags": "x"}, "tags"),
+        ({"flags": {"x": "true", "y": True}}, "flags"),  # JSON booleans only
+        ({"flags": None}, "flags"),
+        ({"extras": {"a": "1", "b": "2"}}, "extras"),  # too many
+        ({"extras": {"A": "1"}}, "extras"),  # key pattern
+        ({"extras": {"a": "1234"}}, "extras"),  # value rule
+        ({"extras": None}, "extras"),  # optional, but null is not a mapping
+    ],
+)
+def test_each_kind_of_field_refuses_by_name(changes, named):
+    assert rich_refused(**changes) == named
+
+
+def test_a_rule_names_its_field_once_the_fields_it_reads_are_valid():
+    assert rich_refused(flags={"x": True}) == "flags"
+    # tags invalid: the rule cannot be judged, only tags is named.
+    assert rich_refused(tags=[], flags={}) == "tags"
+
+
+def test_rich_schema_documents_each_kind():
+    properties = RICH.schema()["properties"]
+    assert RICH.schema()["required"] == ["code", "tags", "flags"]
+    assert properties["code"]["pattern"] == "^[A-Z]+$"
+    assert properties["nick"] == {
+        "anyOf": [{"type": "string", "minLength": 1, "maxLength": 5}, {"type": "null"}],
+        "default": None,
+    }
+    assert properties["tags"]["uniqueItems"] is True
+    assert properties["flags"] == {"type": "object", "additionalProperties": {"type": "boolean"}}
+    assert properties["extras"]["propertyNames"] == {"pattern": "^[a-z]+$"}
+    assert properties["extras"]["maxProperties"] == 1
