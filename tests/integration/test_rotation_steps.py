@@ -298,7 +298,7 @@ def test_configuration_test_on_the_placeholder_passes_and_cannot_be_finished(dep
     enable_rotation(deployed, arn)
     token = start_rotation(arn)
     invoke_step("test_secret", arn, token)
-    with pytest.raises(RotationError, match="AWSPENDING holds no token"):
+    with pytest.raises(RotationError, match="AWSPENDING holds no value"):
         invoke_step("finish_secret", arn, token)
 
 

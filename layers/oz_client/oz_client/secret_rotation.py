@@ -7,26 +7,60 @@ shares: the official template's guard, the dispatch with step-prefixed logging, 
 reads, the AWSPENDING write, and finishSecret. A subclass supplies the three other steps and
 says what a real value looks like (``holds_value``).
 
-``RotationEvent`` and ``RotationError`` are the Oz rotation's own (``oz_client.rotation``), so
-both rotation functions raise and log alike. Never a secret value, and never a RotationToken, in
-a log line or an exception message.
+Both rotations (``oz_client.rotation`` for the Oz service token, ``oz_client.datazoo_rotation``
+for the Data Zoo session token) subclass it, so they raise and log alike. Never a secret value,
+and never a RotationToken, in a log line or an exception message.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from oz_client.errors import ServiceError
-from oz_client.rotation import RotationError, RotationEvent
 from oz_client.secrets import CURRENT, PENDING
 
 __all__ = ["RotationError", "RotationEvent", "StagedRotation", "schedule_interval"]
 
 logger = Logger(child=True)
+
+
+class RotationError(Exception):
+    """A step cannot complete. The message names the step; it never holds a secret value."""
+
+
+@dataclass(frozen=True, slots=True)
+class RotationEvent:
+    """What Secrets Manager sends: ``{Step, SecretId, ClientRequestToken, RotationToken}``."""
+
+    step: str
+    secret_id: str
+    token: str
+    # Secrets Manager checks it on PutSecretValue when the function assumes a role.
+    rotation_token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> RotationEvent:
+        keys = ("Step", "SecretId", "ClientRequestToken")
+        missing = [key for key in keys if not isinstance(event.get(key), str) or not event[key]]
+        if missing:
+            raise RotationError(f"the rotation event lacks {', '.join(missing)}")
+        rotation_token = event.get("RotationToken")
+        return cls(
+            step=event["Step"],
+            secret_id=event["SecretId"],
+            token=event["ClientRequestToken"],
+            rotation_token=rotation_token if isinstance(rotation_token, str) else None,
+        )
+
+    def log_keys(self) -> dict[str, str]:
+        # The function rotates one secret, so the version is what tells log lines apart.
+        return {"step": self.step, "version_id": self.token}
+
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86_400}
@@ -79,7 +113,10 @@ class StagedRotation:
             raise
         except ServiceError as error:
             # Our own messages: they name what failed, never a value.
-            logger.error(f"{event.step}: {error.message}", extra={**keys, "error_code": error.code})
+            logger.error(
+                f"{event.step}: {error.message}",
+                extra={**keys, "error_code": error.code, "oz_error_code": error.oz_error_code},
+            )
             raise RotationError(f"{event.step}: {error.message}") from None
         except Exception as error:
             kind = type(error).__name__
