@@ -40,15 +40,20 @@ API_FUNCTIONS = (
     "CapsuleRelayFunction",
     "BiometryFunction",
     "HealthFunction",
+    "IdentityVerifyFunction",
 )
+# Invoked by Secrets Manager on a schedule, never by a user: not measured (see cold_start.py).
+ROTATION_FUNCTIONS = ("RotateServiceTokenFunction", "RotateDataZooTokenFunction")
 SOURCES = {
     "SessionTokenFunction": REPO / "functions" / "session_token",
     "CapsuleRelayFunction": REPO / "functions" / "capsule_relay",
     "BiometryFunction": REPO / "functions" / "biometry",
     "HealthFunction": REPO / "functions" / "health",
+    "IdentityVerifyFunction": REPO / "functions" / "identity_verify",
 }
 TOKEN_SECRET = "bench/oz-service-token"  # noqa: S105 - a secret's name
 RECEIPT_SECRET = "bench/receipt-signing-key"  # noqa: S105 - a secret's name
+DATAZOO_TOKEN_SECRET = "bench/datazoo-session-token"  # noqa: S105 - a secret's name
 REGION = "us-east-1"
 # The runtime interface client and what it imports (the Lambda runtime ships them in /var/runtime).
 RUNTIME_CLIENT_MODULES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")

@@ -3,7 +3,9 @@
 The canned folders are the Oz emulator's own answers to a real container and a real biometry
 request, captured once per run, with the liveness best shot enlarged to 32 KiB (the emulator's
 face is a ~200-byte image; a real JPEG best shot is tens of KiB, and the relay decodes, hashes
-and signs it on every ACCEPT).
+and signs it on every ACCEPT). The canned Data Zoo answer is the Data Zoo emulator's own answer
+to the identity-verify event's request (every source verifies), and the Data Zoo token secret
+holds a session token it issued, as the token rotation writes it.
 """
 
 from __future__ import annotations
@@ -14,17 +16,24 @@ import json
 import random
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jwt
 import requests
 
-from benchmarks.environment import RECEIPT_SECRET, TOKEN_SECRET
+from benchmarks.environment import DATAZOO_TOKEN_SECRET, RECEIPT_SECRET, TOKEN_SECRET
 from benchmarks.events import MIB, liveness_event, load_event
 from benchmarks.oz_stub import CannedAnswers
+from datazoo_emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, DataZooEmulator
+from oz_client.datazoo_api import token_times
+from oz_client.datazoo_tokens import DataZooToken
 from oz_client.receipts import Receipts
 from oz_emulator import OzEmulator, make_capsule, make_face_jpeg
+
+IDENTITY_VERIFY_EVENT = "identity_verify/post.json"
+ADDRESS_ELEMENTS = 5
 
 BEST_SHOT_BYTES = 32 * 1024
 
@@ -34,7 +43,8 @@ def best_shot_image() -> bytes:
     return b"\xff\xd8\xff\xe0" + filler + b"\xff\xd9"
 
 
-def secret_values() -> dict[str, Any]:
+def secret_values(datazoo_token_secret: str) -> dict[str, Any]:
+    """The secrets moto is seeded with; the Data Zoo token's value comes from the emulator."""
     token = {
         "access_token": "bench-" + secrets.token_urlsafe(24),
         "expire_token": "bench-" + secrets.token_urlsafe(24),
@@ -42,7 +52,11 @@ def secret_values() -> dict[str, Any]:
         "expire_date": None,
         "api_version": "6",
     }
-    return {TOKEN_SECRET: token, RECEIPT_SECRET: secrets.token_urlsafe(48)}
+    return {
+        TOKEN_SECRET: token,
+        RECEIPT_SECRET: secrets.token_urlsafe(48),
+        DATAZOO_TOKEN_SECRET: datazoo_token_secret,
+    }
 
 
 def biometry_event(receipt_key: str) -> dict[str, Any]:
@@ -67,6 +81,7 @@ def cold_start_events(receipt_key: str) -> dict[str, dict[str, Any]]:
         "CapsuleRelayFunction": liveness_event(MIB),
         "BiometryFunction": biometry_event(receipt_key),
         "HealthFunction": load_event("health/get_deep.json"),
+        "IdentityVerifyFunction": load_event(IDENTITY_VERIFY_EVENT),
     }
 
 
@@ -75,8 +90,69 @@ def write_event(path: Path, event: dict[str, Any]) -> Path:
     return path
 
 
-def canned_answers(oz: OzEmulator) -> CannedAnswers:
-    """The emulator's answers to one real container and one biometry request."""
+@dataclass(frozen=True)
+class DataZooRecording:
+    token_secret: str  # the Data Zoo token secret's value, as the rotation writes it
+    verify_answer: bytes  # the emulator's answer to the identity-verify event's request
+
+
+def datazoo_verify_body(request: dict[str, Any]) -> dict[str, Any]:
+    """The ``POST /verify`` body the function sends for the API request ``request`` (Data Zoo's
+    field names, ``oz_client.datazoo_api.KycQuery.to_json``)."""
+    services = list(request["services"])
+    body: dict[str, Any] = {
+        "countryCode": request["country_code"],
+        "service": services,
+        "clientReference": request["client_reference"],
+        "firstName": request["first_name"],
+        "lastName": request["last_name"],
+        "dateOfBirth": request["date_of_birth"],
+    }
+    for field, name in (("middle_name", "middleName"), ("gender", "gender")):
+        if request.get(field):
+            body[name] = request[field]
+    for number in range(1, ADDRESS_ELEMENTS + 1):
+        if request.get(f"address_element{number}"):
+            body[f"addressElement{number}"] = request[f"address_element{number}"]
+    if request.get("identity_variables"):
+        body["identityVariables"] = dict(request["identity_variables"])
+    consent = request.get("consent_obtained") or {}
+    body["consentObtained"] = {name: consent.get(name) is True for name in services}
+    return body
+
+
+def datazoo_recording(datazoo: DataZooEmulator) -> DataZooRecording:
+    """A session token from the Data Zoo emulator, and its answer to the identity-verify
+    event's request made with it."""
+    session = requests.Session()
+    answer = session.post(
+        f"{datazoo.api_url}/auth/sign_in",
+        json={"data": {"username": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD}},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    token = answer.json()["sessionToken"]
+    issued_at, expires_at = token_times(token)
+    request = json.loads(load_event(IDENTITY_VERIFY_EVENT)["body"])
+    answer = session.post(
+        f"{datazoo.api_url}/verify",
+        json=datazoo_verify_body(request),
+        headers={"Authorization": token, "Accept": "application/json"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    match = answer.json().get("matchStatus")
+    if match != "Match":
+        raise RuntimeError(f"the Data Zoo emulator answered the event with {match!r}, not Match")
+    return DataZooRecording(
+        token_secret=DataZooToken(token, expires_at, issued_at).to_secret(),
+        verify_answer=answer.content,
+    )
+
+
+def canned_answers(oz: OzEmulator, datazoo_verify: bytes) -> CannedAnswers:
+    """The emulator's answers to one real container and one biometry request; Data Zoo's
+    answer to one verify request (``datazoo_recording``)."""
     session = requests.Session()
     token = session.get(f"{oz.url}/api/authorize/session_token", timeout=10).json()
     capsule = make_capsule(token["session_token"], scenario="success")
@@ -111,6 +187,7 @@ def canned_answers(oz: OzEmulator) -> CannedAnswers:
         biometry_folder=answer.content,
         session_token=json.dumps({"session_token": session_token}).encode(),
         version=version.content,
+        datazoo_verify=datazoo_verify,
     )
 
 

@@ -5,6 +5,11 @@ answers a canned 201 folder (the Oz emulator's own answer, captured once per run
 parsing, checking or analysis. It runs in its own process (the client under test keeps a core
 to itself on a 2-core machine) and counts accepted connections, requests and body bytes in
 shared memory, so keep-alive can be verified from the server's side.
+
+It stands in for Data Zoo's KYC Data API too, under ``DATAZOO_BASE_PATH`` (``datazoo_url`` is
+the identity-verify function's DATAZOO_API_URL): ``POST .../verify`` answers a canned 200 (the
+Data Zoo emulator's own answer to the identity-verify event, captured once per run), again
+without parsing or checking anything.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 READ_CHUNK = 1 << 20
+# Where the Data Zoo stand-in answers: its DATAZOO_API_URL is the stand-in's URL plus this.
+DATAZOO_BASE_PATH = "/datazoo/api/v2"
+DATAZOO_VERIFY_PATH = DATAZOO_BASE_PATH + "/verify"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class CannedAnswers:
     biometry_folder: bytes
     session_token: bytes
     version: bytes
+    datazoo_verify: bytes  # Data Zoo's answer to POST /verify
 
 
 class _Server(ThreadingHTTPServer):
@@ -91,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, answers.session_token
         if self.command == "GET" and path == "/api/version":
             return 200, answers.version
+        if self.command == "POST" and path == DATAZOO_VERIFY_PATH:
+            return 200, answers.datazoo_verify
         return 404, json.dumps({"error_code": 0, "error_message": "Not found"}).encode()
 
 
@@ -105,7 +116,7 @@ def _serve(answers: CannedAnswers, counters: dict[str, Any], port: Any, ready: A
 
 
 class OzStub:
-    """``with OzStub(answers) as oz: oz.url, oz.counts(), oz.reset_counts()``."""
+    """``with OzStub(answers) as oz: oz.url, oz.datazoo_url, oz.counts(), oz.reset_counts()``."""
 
     def __init__(self, answers: CannedAnswers) -> None:
         self._ctx = multiprocessing.get_context("spawn")
@@ -119,6 +130,11 @@ class OzStub:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._port.value}"
+
+    @property
+    def datazoo_url(self) -> str:
+        """The Data Zoo stand-in's base URL (DATAZOO_API_URL)."""
+        return self.url + DATAZOO_BASE_PATH
 
     def start(self) -> OzStub:
         ready = self._ctx.Event()

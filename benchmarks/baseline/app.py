@@ -8,8 +8,10 @@ reads its one query parameter itself). The relay's cold start minus this one is 
 code costs.
 
 On its first request either one does the same outside work as the function it stands for
-(BASELINE_* variables): read the same secrets, make the same Oz call over one
-requests.Session, parse Oz's JSON answer.
+(BASELINE_* variables): read the same secrets, make the same call to Oz (OZ_API_URL, the token
+as X-Forensic-Access-Token) or to Data Zoo (DATAZOO_API_URL, the session token as
+Authorization) over one requests.Session, parse the JSON answer. It answers the upstream's
+HTTP status and the number of fields of its answer.
 """
 
 import base64
@@ -32,10 +34,17 @@ app = APIGatewayRestResolver()  # no pydantic validation, as in the relay
 session = requests.Session()
 clients: dict[str, Any] = {}
 
+# The upstream: its base URL variable, and the token header with the secret's field for it.
+UPSTREAMS = {
+    "oz": ("OZ_API_URL", "X-Forensic-Access-Token", "access_token"),
+    "datazoo": ("DATAZOO_API_URL", "Authorization", "session_token"),
+}
 SECRET_IDS = [name for name in os.environ.get("BASELINE_SECRET_IDS", "").split(",") if name]
-OZ_METHOD = os.environ.get("BASELINE_OZ_METHOD", "GET")
-OZ_URL = os.environ["OZ_API_URL"] + os.environ.get("BASELINE_OZ_PATH", "/api/version")
-OZ_BODY = os.environ.get("BASELINE_OZ_BODY", "none")  # none | capsule | multipart
+URL_VARIABLE, TOKEN_HEADER, TOKEN_FIELD = UPSTREAMS[os.environ.get("BASELINE_UPSTREAM", "oz")]
+METHOD = os.environ.get("BASELINE_METHOD", "GET")
+URL = os.environ[URL_VARIABLE] + os.environ.get("BASELINE_PATH", "/api/version")
+BODY = os.environ.get("BASELINE_BODY", "none")  # none | capsule | multipart | json
+ROUTES = ("/v1/liveness", "/v1/session-token", "/v1/biometry", "/v1/identity/verify")
 
 
 def outside_work() -> dict[str, Any]:
@@ -49,20 +58,22 @@ def outside_work() -> dict[str, Any]:
     ]
     headers = {"Accept": "application/json"}
     if values:
-        headers["X-Forensic-Access-Token"] = json.loads(values[0])["access_token"]
+        headers[TOKEN_HEADER] = json.loads(values[0])[TOKEN_FIELD]
     body = app.current_event.body or ""
     kwargs: dict[str, Any] = {}
-    if OZ_BODY == "capsule":
+    if BODY == "capsule":
         kwargs["data"] = base64.b64decode(body)
         headers["Content-Type"] = "application/octet-stream"
-    elif OZ_BODY == "multipart":
+    elif BODY == "json":
+        kwargs["json"] = json.loads(body)
+    elif BODY == "multipart":
         images = json.loads(body)
         kwargs["files"] = {
             "best_shot.jpg": ("best_shot.jpg", base64.b64decode(images["best_shot"])),
             "reference.jpg": ("reference.jpg", base64.b64decode(images["reference_photo"])),
             "payload": (None, '{"analyses": [{"type": "biometry"}]}', "application/json"),
         }
-    answer = session.request(OZ_METHOD, OZ_URL, headers=headers, timeout=(3.05, 25), **kwargs)
+    answer = session.request(METHOD, URL, headers=headers, timeout=(3.05, 25), **kwargs)
     return {"status": answer.status_code, "fields": len(answer.json())}
 
 
@@ -70,12 +81,8 @@ if LIBRARIES:
     tracer, metrics = Tracer(), Metrics()
 
     traced_work = tracer.capture_method(capture_response=False)(outside_work)
-    for route in (
-        app.post("/v1/liveness"),
-        app.post("/v1/session-token"),
-        app.post("/v1/biometry"),
-    ):
-        route(traced_work)
+    for route in ROUTES:
+        app.post(route)(traced_work)
     app.get("/v1/health")(traced_work)
 
     @logger.inject_lambda_context
@@ -85,12 +92,8 @@ if LIBRARIES:
         return app.resolve(event, context)
 
 else:
-    for route in (
-        app.post("/v1/liveness"),
-        app.post("/v1/session-token"),
-        app.post("/v1/biometry"),
-    ):
-        route(outside_work)
+    for route in ROUTES:
+        app.post(route)(outside_work)
     app.get("/v1/health")(outside_work)
 
     @logger.inject_lambda_context
