@@ -41,10 +41,12 @@ SCHEMATHESIS_PREFIX = "schemathesis "
 # Columns first, in this order, when a section's rows have them; any others follow as recorded.
 COLUMNS = {
     "faults": ("call", "function", "fault", "status", "code", "seconds", "oz_requests", "alarm"),
+    "deadline": ("scenario", "function", "budget", "seconds", "status", "code", "oz_requests"),
     "schemathesis": ("route", "cases", "failures", "known_good", "answers"),
 }
 TITLES = {
     "faults": "Oz fault matrix (tests/faults)",
+    "deadline": "Two faults in a row, within the invocation's time (tests/faults/test_deadline.py)",
     "schemathesis": "API schema, over HTTP (schemathesis, tests/e2e/test_schemathesis.py)",
 }
 PACKAGES = (
@@ -110,7 +112,7 @@ def render(
             summary_rows(records, property_cases, leak_stats, scans),
         ),
     ]
-    for section in ("faults", "schemathesis"):
+    for section in ("faults", "deadline", "schemathesis"):
         lines += ["", f"## {TITLES[section]}", ""]
         lines += section_table(section, records.get(section, ())) or ["Not run."]
     lines += ["", "## Property tests (hypothesis, tests/property): generated cases per route", ""]
@@ -138,6 +140,16 @@ def summary_rows(
             f"{len(faults)} cases: {len({r.get('call') for r in faults})} Oz calls x "
             f"{len({r.get('fault') for r in faults})} faults"
             if faults
+            else "-",
+        )
+    )
+    compound = records.get("deadline", ())
+    rows.append(
+        (
+            "Two faults in a row (deadline)",
+            "PASS" if compound else "not run",
+            f"{len(compound)} cases, each answered within its invocation's time"
+            if compound
             else "-",
         )
     )

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from fault_servers import LOOPBACK, Blackhole
 from oz_fixtures import TOKEN_SECRET
+from reliability import record
 
 from oz_client import deadlines, secrets
 from oz_client.errors import UpstreamUnavailable
@@ -61,6 +62,16 @@ def test_two_connect_timeouts_end_before_the_invocation_does(blackhole):
     # The second attempt was made, with what was left: more than one connect timeout.
     assert elapsed > CONNECT
     assert error.retry_after is not None
+    record(
+        "deadline",
+        scenario="connect timeout, then connect timeout (transport)",
+        function="-",
+        budget=BUDGET,
+        seconds=round(elapsed, 3),
+        status="-",
+        code=error.code,
+        oz_requests=0,
+    )
 
 
 def test_without_a_deadline_two_connect_timeouts_outlast_the_invocation(blackhole):
@@ -143,6 +154,16 @@ def test_a_slow_rejection_then_a_slow_retry_end_before_the_invocation_does(
     assert status == 504
     assert body["error"]["code"] == "UPSTREAM_TIMEOUT"
     assert len(reached) == 2  # the one retry, with the rotated token, clipped
+    record(
+        "deadline",
+        scenario=f"401 after {SLOW} s, then the retry with the rotated token slow",
+        function=function,
+        budget=BUDGET,
+        seconds=round(elapsed, 3),
+        status=status,
+        code=body["error"]["code"],
+        oz_requests=len(reached),
+    )
 
 
 @pytest.mark.parametrize("function", sorted(CALLS))

@@ -47,6 +47,17 @@ RECORDS = {
             "alarm": "AWS/ApiGateway 5XXError",
         },
     ],
+    "deadline": [
+        {
+            "scenario": "401 after 0.9 s, then the retry slow",
+            "function": "session_token",
+            "budget": 1.6,
+            "seconds": 1.45,
+            "status": 504,
+            "code": "UPSTREAM_TIMEOUT",
+            "oz_requests": 2,
+        }
+    ],
     "schemathesis": [
         {
             "route": "GET /v1/health",
@@ -109,6 +120,14 @@ def test_outcome_table_summarises_every_section():
     text = lines_of(render(RECORDS, CASES, LEAKS, {"bandit": BANDIT, "checkov": None}, RUN))
     assert "| Oz fault matrix | PASS | 2 cases: 2 Oz calls x 2 faults |" in text
     assert (
+        "| Two faults in a row (deadline) | PASS | 1 cases, each answered within its "
+        "invocation's time |" in text
+    )
+    assert (
+        "| 401 after 0.9 s, then the retry slow | session_token | 1.6 | 1.45 | 504 | "
+        "UPSTREAM_TIMEOUT | 2 |" in text
+    )
+    assert (
         "| API schema (schemathesis) | PASS | 75 generated requests over 1 routes, 0 failing |"
         in text
     )
@@ -134,8 +153,9 @@ def test_run_facts_and_scanner_details():
 
 def test_sections_without_records_say_not_run():
     text = render({}, {}, {}, {}, RUN)
-    assert text.count("Not run.") == 4
+    assert text.count("Not run.") == 5
     assert "| Oz fault matrix | not run | - |" in text
+    assert "| Two faults in a row (deadline) | not run | - |" in text
 
 
 def test_scanner_summaries_are_read_when_present(tmp_path: Path):
