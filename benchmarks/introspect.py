@@ -163,3 +163,72 @@ def task_profile(args: dict[str, Any]) -> dict[str, Any]:
             "groups_ms": {g: median * t / total for g, t in groups.items()},
         }
     return result
+
+
+# --- the fixed cost, part by part ----------------------------------------------------------
+
+# Each stage does what the one before it does, and more; the differences are what each part
+# of the relay adds. Same process, same capsule, interleaved round by round.
+PART_STAGES = (
+    ("floor", "base64 decode + one keep-alive POST (the floor)"),
+    ("oz_call", "the relay's Oz call: token from the secret cache, OzApi.analyze_capsule"),
+    ("use_case", "+ decision, best shot, receipt: liveness.check_capsule, its answer as JSON"),
+    ("resolve", "+ routing, body and query checks, response (the resolver: app.resolve)"),
+    ("handler", "+ Logger, Tracer and Metrics decorators (lambda_handler, as deployed)"),
+)
+
+
+def task_parts(args: dict[str, Any]) -> dict[str, Any]:
+    """The relay's fixed cost taken apart: each stage timed alone (medians, ms)."""
+    import base64  # noqa: PLC0415 - only this task
+
+    handler = load_handler(args["function_dir"])
+    app = sys.modules["app"]
+    from benchmarks.handler_calls import LambdaContext  # noqa: PLC0415 - after the handler
+    from benchmarks.relays import Floor  # noqa: PLC0415 - after the handler
+    from oz_client import liveness, runtime  # noqa: PLC0415 - the built layer's
+    from oz_client.best_shot import extract_best_shot  # noqa: PLC0415 - the built layer's
+
+    floor = Floor(args["oz_url"], args["access_token"])
+    event = liveness_event(args["size"])
+    invoke(handler, event)  # warm: connection, secrets, first-call paths
+    services = runtime.services()
+
+    def oz_call() -> Any:
+        capsule = base64.b64decode(event["body"])
+        return services.tokens.call(
+            lambda token: services.oz.analyze_capsule(capsule, access_token=token)
+        )
+
+    def use_case() -> str:
+        result = liveness.check_capsule(base64.b64decode(event["body"]), services)
+        return json.dumps(result.public(include_best_shot=False))
+
+    folder = oz_call()
+    best_shot = extract_best_shot(folder)
+    stages = {
+        "floor": lambda: floor(event),
+        "oz_call": oz_call,
+        "use_case": use_case,
+        "resolve": lambda: app.app.resolve(event, LambdaContext()),
+        "handler": lambda: handler(event, LambdaContext()),
+        # Two pieces of the use case, alone.
+        "best_shot": lambda: extract_best_shot(folder),
+        "receipt": lambda: services.receipts.issue(
+            folder_id=folder.folder_id,
+            decision="ACCEPT",
+            best_shot=best_shot,
+            event_session_id=folder.event_session_id,
+        ),
+    }
+    names = list(stages)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(args["rounds"]):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            start = time.perf_counter_ns()
+            stages[name]()
+            samples[name].append(ms(start))
+    return {
+        "median_ms": {name: sorted(v)[len(v) // 2] for name, v in samples.items()},
+        "best_shot_bytes": len(best_shot or b""),
+    }

@@ -18,6 +18,7 @@ import requests
 
 from benchmarks.context import Context
 from benchmarks.events import MIB, capsule_bytes
+from benchmarks.introspect import PART_STAGES
 from benchmarks.report import Section, Table, Target
 from benchmarks.stats import Summary, paired_ratios
 from oz_emulator import OzEmulator, make_capsule
@@ -114,6 +115,43 @@ def fixed_cost(ctx: Context) -> Table:
         "a 1 KiB capsule, own time per package (C functions charged to their callers), scaled "
         "to the unprofiled median; ms per invocation, indicative",
         ["package group", "relay", "floor", "difference"],
+        rows,
+    )
+
+
+def fixed_cost_parts(ctx: Context) -> Table:
+    """The fixed cost stage by stage, timed without a profiler (1 KiB capsule)."""
+    args = ctx.worker_args()
+    args.update(size=SMALL, rounds=100 if ctx.quick else 400)
+    result = ctx.run_worker("parts", args)
+    medians = result["median_ms"]
+    rows, before = [], None
+    for key, label in PART_STAGES:
+        added = "" if before is None else f"{medians[key] - medians[before]:+.3f} ms"
+        rows.append([label, f"{medians[key]:.3f} ms", added])
+        before = key
+    kib = result["best_shot_bytes"] / 1024
+    rows += [
+        [
+            f"of the use case: best shot found and decoded ({kib:.0f} KiB)",
+            "",
+            f"{medians['best_shot']:.3f} ms",
+        ],
+        [
+            "of the use case: receipt signed (pyjwt HS256, SHA-256 of the best shot)",
+            "",
+            f"{medians['receipt']:.3f} ms",
+        ],
+        [
+            "the whole fixed cost: handler - floor",
+            "",
+            f"{medians['handler'] - medians['floor']:+.3f} ms",
+        ],
+    ]
+    return Table(
+        f"Where a relay's fixed cost goes, stage by stage: each stage timed alone in one warm "
+        f"worker, {args['rounds']} interleaved rounds, 1 KiB capsule (medians; no profiler)",
+        ["stage", "median", "added"],
         rows,
     )
 
@@ -219,6 +257,7 @@ def section(ctx: Context, emulator: OzEmulator) -> Section:
                 traced_rows,
             ),
             fixed_cost(ctx),
+            fixed_cost_parts(ctx),
             stand_in_cost(ctx, emulator),
         ],
         notes=[

@@ -24,7 +24,7 @@ from typing import Any
 
 from benchmarks.events import liveness_event
 from benchmarks.handler_calls import drain, expect_accept, invoke, load_handler, ms, xray_sink
-from benchmarks.introspect import task_profile, task_usage
+from benchmarks.introspect import task_parts, task_profile, task_usage
 
 # --- relay overhead -------------------------------------------------------------------------
 
@@ -158,6 +158,7 @@ TASKS = {
     "reuse": task_reuse,
     "usage": task_usage,
     "profile": task_profile,
+    "parts": task_parts,
 }
 
 if __name__ == "__main__":
