@@ -31,7 +31,10 @@ def get_health() -> Response[dict]:
     return http_api.json_response(body, status=200 if healthy else 503)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+# log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the body.
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
+)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

@@ -30,7 +30,10 @@ def post_session_token() -> Response[dict]:
     return http_api.json_response(token.public(session_token.now()))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+# log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the body.
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
+)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:

@@ -126,3 +126,26 @@ def test_plain_http_upstreams_are_refused_outside_local_mode(name, url, flag):
         environ["OZ_ALLOW_INSECURE_HTTP"] = flag
     with pytest.raises(ConfigurationError, match=f"{name} uses http://"):
         load_settings(environ)
+
+
+# --- Powertools' development mode ------------------------------------------------------------
+
+
+def test_development_mode_never_prints_the_event(monkeypatch, capsys):
+    # POWERTOOLS_DEV=true makes a Powertools resolver print every event it gets: a capsule,
+    # images, a person's identity data. The functions' resolvers are built with debug off.
+    monkeypatch.setenv("POWERTOOLS_DEV", "true")
+    app = http_api.create_app(Metrics(namespace="Test"))
+
+    @app.post("/v1/liveness")
+    def liveness() -> Any:
+        return http_api.json_response({"ok": True})
+
+    marker = "Q0FQU1VMRS1CWVRFUy1NQVJLRVI="  # a capsule's base64, as it would travel
+    event = load_event("liveness/post_capsule.json")
+    event["body"] = marker
+    capsys.readouterr()
+    response = app.resolve(event, LambdaContext())
+    assert response["statusCode"] == 200
+    printed = capsys.readouterr()
+    assert marker not in printed.out + printed.err

@@ -148,3 +148,58 @@ def test_no_function_imports_pydantic(function):
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+API_EVENTS = {
+    "capsule_relay": "liveness/post_capsule.json",
+    "biometry": "biometry/post.json",
+    "identity_verify": "identity_verify/post.json",
+    "session_token": "session_token/post.json",
+    "health": "health/get.json",
+}
+
+
+@pytest.mark.parametrize("function", sorted(API_EVENTS))
+def test_the_event_is_never_logged_even_when_powertools_is_told_to(function):
+    # POWERTOOLS_LOGGER_LOG_EVENT=true makes Logger.inject_lambda_context log every event it
+    # gets (capsules, images, identity data) unless the handler says log_event=False; and
+    # POWERTOOLS_DEV=true makes a resolver print it. A fresh interpreter, as a cold start.
+    marker = "TUFSS0VSLU9GLVRIRS1FVkVOVA"
+    code = (
+        "import json, sys, types, app\n"
+        "context = types.SimpleNamespace(function_name='f', function_version='1',\n"
+        "    invoked_function_arn='arn:aws:lambda:us-east-1:1:function:f',\n"
+        "    memory_limit_in_mb=512,\n"
+        "    aws_request_id='r', log_group_name='g', log_stream_name='s',\n"
+        "    get_remaining_time_in_millis=lambda: 10_000)\n"
+        "event = json.load(open(sys.argv[1]))\n"
+        f"event['body'] = {marker!r}\n"
+        "answer = app.lambda_handler(event, context)\n"
+        "print('answered', answer['statusCode'])\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "layers" / "oz_client"),
+        "POWERTOOLS_LOGGER_LOG_EVENT": "true",
+        "POWERTOOLS_DEV": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(ROOT / "events" / API_EVENTS[function]),
+            str(ROOT / "tests"),
+        ],
+        cwd=ROOT / "functions" / function,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "answered " in out.stdout  # the handler ran to its answer
+    assert marker not in out.stdout + out.stderr

@@ -56,7 +56,9 @@ def create_app(metrics: Metrics) -> APIGatewayRestResolver:
     parameters by :class:`QueryChoice` / :class:`QueryFlag`, so pydantic stays out of every
     function's cold start (docs/BENCHMARKS.md).
     """
-    app = _Resolver(cors=_cors())
+    # debug off whatever POWERTOOLS_DEV says: in debug a resolver prints every event it gets
+    # (capsules, images, identity data) to the function's log.
+    app = _Resolver(cors=_cors(), debug=False)
 
     def respond(error: ServiceError) -> Response[str]:
         request_id = _request_id(app)
