@@ -113,7 +113,7 @@ def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
     body = event.body or ""
     if not body:
         raise EmptyBody("the request has no body")
-    if _content_type(event) != OCTET_STREAM:
+    if content_type(event) != OCTET_STREAM:
         raise UnsupportedMediaType(f"the body must be {OCTET_STREAM}")
     if event.is_base64_encoded:
         # Refuse before decoding: base64 is 4/3 of the bytes it carries.
@@ -217,7 +217,8 @@ def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str,
     }
 
 
-def _content_type(event: APIGatewayProxyEvent) -> str:
+def content_type(event: APIGatewayProxyEvent) -> str:
+    """The request's media type, lower case, without parameters ("" when none)."""
     return (event.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 

@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from oz_client.best_shot import is_image
 from oz_client.errors import RequestInvalid, UnsupportedMediaType
+from oz_client.http_api import content_type
 
 APPLICATION_JSON = "application/json"
 NESTED_TOO_DEEPLY = "the body nests too deeply"
@@ -235,7 +236,7 @@ class JsonBody:
             if name is not None and name not in invalid:
                 invalid.append(name)
         known = {field.name for field in self.fields}
-        invalid += [field_name(key) for key in data if key not in known]
+        invalid += [_field_name(key) for key in data if key not in known]
         if invalid:
             raise RequestInvalid("invalid or missing: " + ", ".join(invalid))
         return values
@@ -266,8 +267,7 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _json(event: APIGatewayProxyEvent) -> Any:
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type not in ("", APPLICATION_JSON):
+    if content_type(event) not in ("", APPLICATION_JSON):
         raise UnsupportedMediaType(f"the body must be {APPLICATION_JSON}")
     body = event.body or ""
     try:
@@ -281,6 +281,6 @@ def _json(event: APIGatewayProxyEvent) -> Any:
         raise RequestInvalid(NESTED_TOO_DEEPLY) from None
 
 
-def field_name(name: str) -> str:
+def _field_name(name: str) -> str:
     """A field's name as an error message quotes it: cut short, since the caller chose it."""
     return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS] + "..."
