@@ -18,10 +18,13 @@ BUILD_STAMP := .aws-sam/build/template.yaml
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt layers/oz_client/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/idv/requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	# The layer's package (idv) and the operator tools (tools) import from this checkout.
+	echo "$(CURDIR)" > $(VENV)/lib/python3.13/site-packages/oz-liveness.pth
+	echo "$(CURDIR)/layers/idv" >> $(VENV)/lib/python3.13/site-packages/oz-liveness.pth
 	touch $@
 
 $(SAM_VENV)/.installed: requirements-sam.txt
@@ -60,14 +63,14 @@ scan: $(SCAN_VENV)/.installed ## Security scanners: bandit (code), checkov (temp
 test: lint validate scan build ## Everything CI runs: lint, validate, scan, build, all tests
 	$(VENV)/bin/pytest
 
-test-fast: setup ## Unit and integration tests only (no build)
-	$(VENV)/bin/pytest -m "not e2e"
+test-fast: setup ## Unit and integration tests only (no build, no load tests)
+	$(VENV)/bin/pytest -m "not e2e and not load" --ignore=tests/e2e
 
 local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops)
-	PYTHONPATH=local:layers/oz_client $(PY) -m stack.product $(ARGS)
+	PYTHONPATH=local:layers/idv $(PY) -m stack.product $(ARGS)
 
 demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)
-	PYTHONPATH=local:layers/oz_client $(PY) -m stack.demo $(ARGS)
+	PYTHONPATH=local:layers/idv $(PY) -m stack.demo $(ARGS)
 
 events: setup ## Regenerate events/ from `sam local generate-event`
 	$(PY) scripts/generate_events.py
@@ -80,7 +83,7 @@ deploy: build ## sam deploy --guided (needs AWS credentials)
 
 # The password is prompted for (or read with --password-stdin), never passed as an argument.
 bootstrap: setup ## Write the Oz service token to Secrets Manager: ARGS="--oz-url ... --secret-id ..." (docs/ROTATION.md)
-	PYTHONPATH=layers/oz_client $(PY) -m oz_client.bootstrap $(ARGS)
+	$(PY) -m tools.bootstrap $(ARGS)
 
 bench: build ## Benchmarks: cold start, relay overhead, memory, reuse, size -> docs/BENCHMARKS.md (ARGS=--quick)
 	$(PY) -m benchmarks.run $(ARGS)

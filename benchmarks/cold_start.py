@@ -9,7 +9,7 @@ imports, the first request's client setup and the answer. The environment is the
 as the local stack computes it from the built template, so AWS_SAM_LOCAL=true (the Tracer is
 off, as under `sam local`) and PYTHONDONTWRITEBYTECODE=1 (Lambda's /opt and /var/task are
 read-only, so nothing a cold start compiles is kept): the layer's own bytecode, which its build
-(``layers/oz_client/Makefile``) ships, is used as is, and the function's app.py is compiled at
+(``layers/idv/Makefile``) ships, is used as is, and the function's app.py is compiled at
 each start, as in Lambda.
 
 Each function is compared with its minimal baseline (``benchmarks/baseline/app.py``: Logger,
@@ -358,7 +358,7 @@ def _section(
         )
     section.notes.append(
         f"Bytecode files in the built layer: {pyc_files} (for {py_files} .py files). The layer "
-        "is built by `layers/oz_client/Makefile` (template Metadata `BuildMethod: makefile`): "
+        "is built by `layers/idv/Makefile` (template Metadata `BuildMethod: makefile`): "
         "the pip install SAM's python3.13 build method would do, then `python -m compileall "
         "--invalidation-mode unchecked-hash`, so the .pyc files are used whatever timestamps "
         "the zip gives the sources. /opt is read-only in Lambda, so a module without bytecode "

@@ -65,7 +65,7 @@ class BenchError(RuntimeError):
 
 def layer_of(build: Path) -> Path:
     """The built layer's ``python/`` folder (``/opt/python`` in Lambda)."""
-    return build / "OzClientLayer" / "python"
+    return build / "SharedLayer" / "python"
 
 
 def snapshot_build(target: Path) -> Path:
@@ -83,9 +83,9 @@ def snapshot_build(target: Path) -> Path:
 def stale_build(build: Path) -> list[str]:
     """Source files that differ from their built copy (a stale build measures old code)."""
     stale = []
-    source_pkg = REPO / "layers" / "oz_client" / "oz_client"
+    source_pkg = REPO / "layers" / "idv" / "idv"
     for source in sorted(source_pkg.glob("*.py")):
-        built = layer_of(build) / "oz_client" / source.name
+        built = layer_of(build) / "idv" / source.name
         if not built.exists() or not filecmp.cmp(source, built, shallow=False):
             stale.append(str(source.relative_to(REPO)))
     for name, folder in SOURCES.items():

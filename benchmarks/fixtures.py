@@ -27,9 +27,9 @@ from benchmarks.environment import DATAZOO_TOKEN_SECRET, RECEIPT_SECRET, TOKEN_S
 from benchmarks.events import MIB, liveness_event, load_event
 from benchmarks.oz_stub import CannedAnswers
 from datazoo_emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, DataZooEmulator
-from oz_client.datazoo_api import token_times
-from oz_client.datazoo_tokens import DataZooToken
-from oz_client.receipts import Receipts
+from idv.datazoo.client import token_times
+from idv.datazoo.token import DataZooToken
+from idv.receipts import Receipts
 from oz_emulator import OzEmulator, make_capsule, make_face_jpeg
 
 IDENTITY_VERIFY_EVENT = "identity_verify/post.json"
@@ -98,7 +98,7 @@ class DataZooRecording:
 
 def datazoo_verify_body(request: dict[str, Any]) -> dict[str, Any]:
     """The ``POST /verify`` body the function sends for the API request ``request`` (Data Zoo's
-    field names, ``oz_client.datazoo_api.KycQuery.to_json``)."""
+    field names, ``idv.datazoo.client.KycQuery.to_json``)."""
     services = list(request["services"])
     body: dict[str, Any] = {
         "countryCode": request["country_code"],

@@ -74,7 +74,7 @@ def analyse(ctx: Context, result: Section) -> Section:
         },
         key=lambda pkg: -max(profiles[n].by_package.get(pkg, 0.0) for n in API_FUNCTIONS),
     )
-    extras = dists.requested_extras(REPO / "layers" / "oz_client" / "requirements.txt")
+    extras = dists.requested_extras(REPO / "layers" / "idv" / "requirements.txt")
     owners, needed_by = dists.package_owners(ctx.layer), dists.requirers(ctx.layer, extras)
     unused: list[str] = []
     usage_rows = []
@@ -113,21 +113,21 @@ def analyse(ctx: Context, result: Section) -> Section:
             if module not in used[name]["our_modules_run"]
         ]
         cost = sum(profiles[name].modules.get(m, 0.0) for m in idle)
-        total = sum(ms for m, ms in profiles[name].modules.items() if m.startswith("oz_client"))
+        total = sum(ms for m, ms in profiles[name].modules.items() if m.startswith("idv"))
         ours_rows.append(
             [
                 SHORT[name],
                 f"{total:.0f} ms",
                 f"{cost:.0f} ms",
-                ", ".join(m.removeprefix("oz_client.") for m in idle) or "none",
+                ", ".join(m.removeprefix("idv.") for m in idle) or "none",
             ]
         )
     result.tables.append(
         Table(
-            "Our own modules (oz_client): import cost as deployed, and the modules a success "
+            "Our own modules (idv): import cost as deployed, and the modules a success "
             "request never runs (errors are raised only on failures; models may serve the "
             "OpenAPI document only)",
-            ["function", "oz_client import", "of which idle", "modules imported, not run"],
+            ["function", "idv import", "of which idle", "modules imported, not run"],
             ours_rows,
         )
     )

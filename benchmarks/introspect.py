@@ -24,14 +24,14 @@ def task_usage(args: dict[str, Any]) -> dict[str, Any]:
     mon = sys.monitoring
     tool = mon.PROFILER_ID
 
-    ours: set[str] = set()  # oz_client modules with code that ran
+    ours: set[str] = set()  # idv modules with code that ran
 
     def on_start(code: Any, _offset: int) -> Any:
         path = Path(code.co_filename)
         if path.is_relative_to(layer):
             parts = path.relative_to(layer).parts
             executed.add(parts[0].removesuffix(".py"))
-            if parts[0] == "oz_client":
+            if parts[0] == "idv":
                 ours.add(".".join(parts).removesuffix(".py"))
         return mon.DISABLE
 
@@ -55,19 +55,19 @@ def task_usage(args: dict[str, Any]) -> dict[str, Any]:
         "imported": imported,
         "executed": sorted(executed),
         "native": sorted(native),
-        "our_modules_imported": sorted(m for m in sys.modules if m.startswith("oz_client.")),
+        "our_modules_imported": sorted(m for m in sys.modules if m.startswith("idv.")),
         "our_modules_run": sorted(ours),
     }
 
 
 # --- where the fixed cost goes -------------------------------------------------------------
 
-OURS = "our code (handler, oz_client)"
+OURS = "our code (handler, idv)"
 CODECS = "base64, hashlib, hmac, uuid (best shot, receipt)"
 GROUPS = {
     "aws_lambda_powertools": "Powertools (resolver, Logger, Metrics, Tracer)",
     "jmespath": "Powertools (resolver, Logger, Metrics, Tracer)",
-    "oz_client": OURS,
+    "idv": OURS,
     ".aws-sam": OURS,
     "base64": CODECS,
     "hashlib": CODECS,
@@ -172,7 +172,10 @@ def task_profile(args: dict[str, Any]) -> dict[str, Any]:
 PART_STAGES = (
     ("floor", "base64 decode + one keep-alive POST (the floor)"),
     ("oz_call", "the relay's Oz call: token from the secret cache, OzApi.analyze_capsule"),
-    ("use_case", "+ decision, best shot, receipt: liveness.check_capsule, its answer as JSON"),
+    (
+        "use_case",
+        "+ decision, best shot, receipt: check_liveness.check_capsule, its answer as JSON",
+    ),
     ("resolve", "+ routing, body and query checks, response (the resolver: app.resolve)"),
     ("handler", "+ Logger, Tracer and Metrics decorators (lambda_handler, as deployed)"),
 )
@@ -186,22 +189,21 @@ def task_parts(args: dict[str, Any]) -> dict[str, Any]:
     app = sys.modules["app"]
     from benchmarks.handler_calls import LambdaContext  # noqa: PLC0415 - after the handler
     from benchmarks.relays import Floor  # noqa: PLC0415 - after the handler
-    from oz_client import liveness, runtime  # noqa: PLC0415 - the built layer's
-    from oz_client.best_shot import extract_best_shot  # noqa: PLC0415 - the built layer's
+    from idv import receipts  # noqa: PLC0415 - the built layer's
+    from idv.oz import calls  # noqa: PLC0415 - the built layer's
+    from idv.oz.best_shot import extract_best_shot  # noqa: PLC0415 - the built layer's
+    from idv.usecases import check_liveness  # noqa: PLC0415 - the built layer's
 
     floor = Floor(args["oz_url"], args["access_token"])
     event = liveness_event(args["size"])
     invoke(handler, event)  # warm: connection, secrets, first-call paths
-    services = runtime.services()
+    oz, signer = calls.instance(), receipts.instance()
 
     def oz_call() -> Any:
-        capsule = base64.b64decode(event["body"])
-        return services.tokens.call(
-            lambda token: services.oz.analyze_capsule(capsule, access_token=token)
-        )
+        return oz.analyze_capsule(base64.b64decode(event["body"]))
 
     def use_case() -> str:
-        result = liveness.check_capsule(base64.b64decode(event["body"]), services)
+        result = check_liveness.check_capsule(base64.b64decode(event["body"]), oz, signer)
         return json.dumps(result.public(include_best_shot=False))
 
     folder = oz_call()
@@ -214,7 +216,7 @@ def task_parts(args: dict[str, Any]) -> dict[str, Any]:
         "handler": lambda: handler(event, LambdaContext()),
         # Two pieces of the use case, alone.
         "best_shot": lambda: extract_best_shot(folder),
-        "receipt": lambda: services.receipts.issue(
+        "receipt": lambda: signer.issue(
             folder_id=folder.folder_id,
             decision="ACCEPT",
             best_shot=best_shot,

@@ -90,7 +90,7 @@ def section(ctx: Context) -> Section:
         notes=[
             "Until this suite, the relay decoded the body with base64.b64decode (the decode "
             "table's first row: a peak of 2.3x the capsule, 2.2x measured as RSS); "
-            "oz_client/http_api.py now uses binascii.a2b_base64 (second row), same checks, "
+            "idv/api/inputs.py uses binascii.a2b_base64 (second row), same checks, "
             "same errors.",
             "The event itself (the base64 str inside the parsed event, and in Lambda also the "
             "invocation's raw JSON held by the runtime client) exists before the handler runs "

@@ -1,7 +1,7 @@
 """Package size: the built layer and functions, zipped as SAM zips them, and what takes space.
 
 Each file is attributed to the distribution whose ``*.dist-info/RECORD`` lists it, a ``.pyc``
-to the distribution of its source (our own ``oz_client`` is listed by none). Zipped sizes are
+to the distribution of its source (our own ``idv`` is listed by none). Zipped sizes are
 the compressed sizes of the entries of a real ZIP_DEFLATED archive of the built directory, as
 ``sam package``/``sam deploy`` upload it.
 """
@@ -19,7 +19,7 @@ from benchmarks.environment import REPO
 from benchmarks.report import Section, Table, Target
 
 MB = 1_000_000
-REQUIREMENTS = REPO / "layers" / "oz_client" / "requirements.txt"
+REQUIREMENTS = REPO / "layers" / "idv" / "requirements.txt"
 # What the Lambda Python runtime ships: the SDK with its dependencies, the runtime client.
 RUNTIME_PROVIDED = {
     "boto3",
@@ -89,7 +89,7 @@ def section(ctx: Context) -> Section:
     for entry in entries:
         relative = _source_of(Path(entry.filename).relative_to("python"))
         top = relative.parts[0]
-        dist = owner.get(str(relative)) or ("oz_client (ours)" if top == "oz_client" else top)
+        dist = owner.get(str(relative)) or ("idv (ours)" if top == "idv" else top)
         raw[dist] += entry.file_size
         packed[dist] += entry.compress_size
         if entry.filename.endswith(".pyc"):
@@ -166,7 +166,7 @@ def section(ctx: Context) -> Section:
             "so pip installs it anyway, and a layer's botocore shadows the runtime's: pinning "
             "boto3 with it keeps the pair matched and the code tested against the version that "
             "runs.",
-            "The layer is built by `layers/oz_client/Makefile` (`BuildMethod: makefile`), which "
+            "The layer is built by `layers/idv/Makefile` (`BuildMethod: makefile`), which "
             "ships bytecode: the .pyc files take "
             f"{bytecode_raw / MB:.1f} MB unzipped / {bytecode_zip / MB:.1f} MB zipped of it "
             "(counted above with their sources' distributions), and in exchange no module the "

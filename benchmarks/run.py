@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     # The orchestrator uses the local stack's helpers, the Oz emulator and the layer's sources
     # (for the fixtures); the measured code always comes from .aws-sam/build.
-    for path in (REPO / "local", REPO / "layers" / "oz_client"):
+    for path in (REPO / "local", REPO / "layers" / "idv"):
         if str(path) not in sys.path:
             sys.path.insert(1, str(path))
     from benchmarks import suite  # noqa: PLC0415 - after the path setup above

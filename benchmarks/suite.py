@@ -80,6 +80,7 @@ def run(*, quick: bool, only: Sequence[str], out: Path | None, keep: bool, comma
             parameters={
                 "OZ_API_URL": oz.url,
                 "OZ_ALLOW_INSECURE_HTTP": "true",
+                "DATAZOO_ALLOW_INSECURE_HTTP": "true",
                 "OZ_TOKEN_SECRET_ID": TOKEN_SECRET,
                 "RECEIPT_SECRET_ID": RECEIPT_SECRET,
                 "DATAZOO_API_URL": oz.datazoo_url,

@@ -1,7 +1,7 @@
 """Write docs/openapi.json: the public API, generated from the handlers' own routes and models.
 
 Each function has its own resolver; their OpenAPI documents are merged into one. Run:
-`make openapi`. tests/unit/test_openapi.py fails when the committed file is stale.
+`make openapi`. tests/unit/test_generated_files.py fails when the committed file is stale.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ RAW_BODIES = {
 
 
 def build() -> dict[str, Any]:
-    for path in (ROOT, ROOT / "layers" / "oz_client", ROOT / "scripts"):
+    for path in (ROOT, ROOT / "layers" / "idv", ROOT / "scripts"):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-    from oz_client import __version__  # noqa: PLC0415
-    from oz_client.http_api import RESPONSE_MODELS  # noqa: PLC0415
+    from idv import __version__  # noqa: PLC0415
+    from idv.api.responses import RESPONSE_MODELS  # noqa: PLC0415
 
     document: dict[str, Any] = {}
     for name in FUNCTIONS:
@@ -46,12 +46,12 @@ def build() -> dict[str, Any]:
                 ),
             )
         )
-        # Query parameters a non-validating function reads itself (http_api.QueryChoice/Flag).
+        # Query parameters a non-validating function reads itself (api.inputs).
         parameters = [parameter.openapi() for parameter in getattr(module, "QUERY_PARAMETERS", ())]
         if parameters:
             for operation in (op for item in schema["paths"].values() for op in item.values()):
                 operation["parameters"] = parameters
-        # A JSON body a non-validating function reads itself (json_bodies.JsonBody).
+        # A JSON body a non-validating function reads itself (api.json_body.JsonBody).
         body = getattr(module, "BODY", None)
         if body is not None:
             for operation in (op for item in schema["paths"].values() for op in item.values()):

@@ -1,7 +1,7 @@
 """The public API's answers as pydantic models: the OpenAPI document's response schemas.
 
 No function loads pydantic: answers are built as dicts by the layer (each use case's
-``public()``), and bodies are read by ``oz_client.json_bodies``. These models document what
+``public()``), and bodies are read by ``idv.api.json_body``. These models document what
 those dicts hold; tests/e2e/test_schemathesis.py checks every answer against them over HTTP.
 """
 

@@ -10,8 +10,11 @@ version, target, what ran, passed, failed and was skipped, and why) beside each 
   (asserts for type narrowing, the subprocess module in the local tooling, "hard-coded password"
   on names such as ``TOKEN_SECRET = "local/oz-service-token"``; ruff's S rules see them too).
   Each ``# nosec BXXX`` carries its justification in a ``# bandit BXXX: ...`` comment above it.
-- checkov: the CloudFormation/SAM checks over template.yaml; any failed check fails. A skipped
-  check is one the template skips on a resource (``Metadata: checkov: skip``) with a comment.
+- checkov: the CloudFormation/SAM checks over template.yaml with .checkov.yaml; any failed check
+  fails. A check is skipped either on one resource (the template's ``Metadata: checkov: skip``,
+  with a comment) or on every resource it applies to (.checkov.yaml's ``skip-check``, the reason
+  in the comment right above each entry). The latter are run once more on their own, without the
+  configuration, to report the resources they are skipped on; an entry without a reason fails.
 - pip-audit: each pinned requirement file (the layer's, which ships, then dev, SAM and scan),
   ``--strict``: any known vulnerability fails, and so does any package it could not audit.
   pip-audit needs a vulnerability service (PyPI's per-release JSON API, its default, or OSV),
@@ -30,6 +33,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import tokenize
 from collections import Counter
 from pathlib import Path
@@ -41,12 +45,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BANDIT_TARGETS = ("functions", "layers", "local", "scripts")
 BANDIT_GATING = {"MEDIUM", "HIGH"}
 CHECKOV_TARGET = "template.yaml"
+CHECKOV_CONFIG = ".checkov.yaml"
+# A .checkov.yaml skip-check entry (its reason: the comment right above it), and the list's key.
+CHECKOV_SKIP_ENTRY = re.compile(r"^\s+-\s*(?P<id>CKV2?_[A-Z0-9_]+)\s*$")
+CHECKOV_SKIP_KEY = "skip-check:"
 NOSEC = re.compile(r"#\s*nosec\b\s*(?P<ids>B\d{3}(?:\s*,\s*B\d{3})*)?")
 JUSTIFICATION = re.compile(r"#\s*bandit\s+(?P<ids>B\d{3}(?:\s*,\s*B\d{3})*)\s*:\s*(?P<why>.*)")
 # The layer's requirements ship; the others install the tooling (each audited on its own: their
 # pins differ, boto3 among them).
 AUDIT_FILES = (
-    "layers/oz_client/requirements.txt",
+    "layers/idv/requirements.txt",
     "requirements-dev.txt",
     "requirements-sam.txt",
     "requirements-scan.txt",
@@ -64,8 +72,8 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+def run(command: list[str], cwd: Path | str = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
 
 
 def tool_version(binary: Path, pattern: str) -> str:
@@ -153,6 +161,15 @@ def bandit(bin_dir: Path, out: Path) -> dict[str, Any]:
     }
 
 
+CHECKOV_OPTIONS = [
+    "--framework",
+    "cloudformation",
+    "--output",
+    "json",
+    "--skip-download",  # no Prisma Cloud guidelines: the checks themselves are local
+]
+
+
 def checkov(bin_dir: Path, out: Path) -> dict[str, Any]:
     binary = bin_dir / "checkov"
     raw = out / "raw" / "checkov.json"
@@ -160,50 +177,124 @@ def checkov(bin_dir: Path, out: Path) -> dict[str, Any]:
         str(binary),
         "-f",
         CHECKOV_TARGET,
-        "--framework",
-        "cloudformation",
-        "--output",
-        "json",
-        "--skip-download",  # no Prisma Cloud guidelines: the checks themselves are local
+        "--config-file",
+        CHECKOV_CONFIG,
+        *CHECKOV_OPTIONS,
     ]
     completed = run(command)
     raw.write_text(completed.stdout)
-    try:
-        report = json.loads(completed.stdout)
-    except json.JSONDecodeError:
-        report = {}
-    if isinstance(report, list):  # one entry per framework when several ran
-        [report] = report
+    report = _checkov_report(completed.stdout)
     summary = report.get("summary", {})
     results = report.get("results", {})
     passed = results.get("passed_checks", [])
     failed = results.get("failed_checks", [])
     skipped = results.get("skipped_checks", [])
     broken = not summary or summary.get("parsing_errors", 0) > 0
+    reasons = checkov_config_skips(ROOT / CHECKOV_CONFIG)
+    everywhere = checkov_skipped_everywhere(binary, reasons, out)
+    unexplained = [check for check, reason in reasons.items() if not reason]
+    bad = failed or broken or unexplained or completed.returncode not in (0, 1)
     return {
         "tool": "checkov",
         "version": summary.get("checkov_version") or tool_version(binary, r"(\d+\.\d+\.\d+)"),
         "target": CHECKOV_TARGET,
         "command": " ".join(["checkov", *command[1:]]),
         "ran_at": now(),
-        "threshold": "any failed check",
-        "outcome": "FAIL" if failed or broken or completed.returncode not in (0, 1) else "PASS",
+        "threshold": "any failed check; a check skipped without a reason",
+        "outcome": "FAIL" if bad else "PASS",
         "checks": {
-            "check ids run": len({c["check_id"] for c in (*passed, *failed, *skipped)}),
+            "check ids run": len({c["check_id"] for c in (*passed, *failed, *skipped)})
+            + len(reasons),
             "resources": summary.get("resource_count", 0),
             "passed": len(passed),
             "failed": len(failed),
-            "skipped": len(skipped),
+            "skipped": len(skipped) + sum(len(e["on"]) for e in everywhere),
+            f"of which in {CHECKOV_CONFIG}": sum(len(e["on"]) for e in everywhere),
             "parsing errors": summary.get("parsing_errors", 0) if summary else "no output",
         },
         "passed_ids": dict(sorted(Counter(c["check_id"] for c in passed).items())),
         "failed": [
             {"id": c["check_id"], "location": c["resource"], "message": c["check_name"]}
             for c in failed
+        ]
+        + [
+            {"id": check, "location": CHECKOV_CONFIG, "message": "skipped without a reason"}
+            for check in unexplained
         ],
-        "skipped": _group_skips(skipped),
+        "skipped": _group_skips(skipped)
+        + [
+            {
+                "id": entry["id"],
+                "name": entry["name"],
+                "reason": entry["reason"],
+                "location": f"every one it applies to ({CHECKOV_CONFIG}): "
+                + (", ".join(entry["on"]) or "none in the template"),
+            }
+            for entry in everywhere
+        ],
         "stderr_tail": completed.stderr.strip().splitlines()[-5:] if broken else [],
     }
+
+
+def checkov_config_skips(path: Path) -> dict[str, str]:
+    """The checks ``path`` (.checkov.yaml) skips everywhere, each with its reason.
+
+    The reason is the comment right above the ``skip-check`` entry (no blank line between);
+    an entry without one maps to "".
+    """
+    skips: dict[str, str] = {}
+    comment: list[str] = []
+    in_list = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comment.append(stripped.lstrip("#").strip())
+            continue
+        if stripped and not line[0].isspace() and not stripped.startswith("-"):  # a top key
+            in_list = stripped == CHECKOV_SKIP_KEY
+        elif entry := CHECKOV_SKIP_ENTRY.match(line):
+            if in_list:
+                skips[entry.group("id")] = " ".join(part for part in comment if part)
+        elif in_list and stripped:
+            raise ValueError(f"{path.name}: not a check id on its own line: {stripped!r}")
+        comment = []
+    return skips
+
+
+def checkov_skipped_everywhere(
+    binary: Path, reasons: dict[str, str], out: Path
+) -> list[dict[str, Any]]:
+    """Each check .checkov.yaml skips: its name, reason, and the resources it would fail on.
+
+    Those checks alone, over the template, from a folder without the configuration (checkov
+    reads a .checkov.yaml in the folder it runs from).
+    """
+    if not reasons:
+        return []
+    with tempfile.TemporaryDirectory() as elsewhere:
+        command = [str(binary), "-f", str(ROOT / CHECKOV_TARGET), "--check", ",".join(reasons)]
+        completed = run([*command, *CHECKOV_OPTIONS], cwd=elsewhere)
+    (out / "raw" / "checkov-skipped-everywhere.json").write_text(completed.stdout)
+    results = _checkov_report(completed.stdout).get("results", {})
+    names: dict[str, str] = {}
+    found: dict[str, list[str]] = {check: [] for check in reasons}
+    for result in results.get("failed_checks", []):
+        names[result["check_id"]] = result["check_name"]
+        found[result["check_id"]].append(result["resource"].split(".", 1)[-1])
+    return [
+        {"id": check, "name": names.get(check, ""), "reason": reasons[check], "on": on}
+        for check, on in found.items()
+    ]
+
+
+def _checkov_report(stdout: str) -> dict[str, Any]:
+    try:
+        report = json.loads(stdout)
+    except json.JSONDecodeError:
+        return {}
+    if isinstance(report, list):  # one entry per framework when several ran
+        [report] = report
+    return report if isinstance(report, dict) else {}
 
 
 def pip_audit(bin_dir: Path, out: Path) -> dict[str, Any]:

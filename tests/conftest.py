@@ -10,7 +10,11 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from oz_client import runtime, secrets
+from idv import receipts
+from idv.aws import secrets
+from idv.datazoo import calls as datazoo_calls
+from idv.oz import calls as oz_calls
+from idv.usecases import check_liveness
 from support import GENERATED_CASES
 
 pytest_plugins = ["oz_fixtures", "datazoo_fixtures", "leaks", "reliability_report"]
@@ -26,13 +30,22 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "OzLivenessTest")
-    parameters.clear_caches()
-    runtime.services.cache_clear()
-    secrets._client.cache_clear()
+    clear_instance_caches()
     yield
+    clear_instance_caches()
+
+
+def clear_instance_caches() -> None:
+    """Forget what a Lambda instance keeps across invocations: clients, settings, secrets."""
     parameters.clear_caches()
-    runtime.services.cache_clear()
-    secrets._client.cache_clear()
+    for cached in (
+        oz_calls.instance,
+        receipts.instance,
+        datazoo_calls.instance,
+        check_liveness.max_capsule_bytes,
+        secrets._client,
+    ):
+        cached.cache_clear()
 
 
 @pytest.fixture

@@ -13,21 +13,12 @@ import leaks
 import pytest
 
 from datazoo_emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, DataZooEmulator
-from oz_client import kyc_runtime
-from oz_client.datazoo_api import DataZooApi
-from oz_client.datazoo_rotation import DataZooCredentials
-from oz_client.datazoo_tokens import DataZooToken
+from idv.datazoo.client import DataZooApi
+from idv.datazoo.rotation import DataZooCredentials
+from idv.datazoo.token import DataZooToken
 
 DATAZOO_TOKEN_SECRET = "oz-liveness/datazoo-session-token"
 DATAZOO_CREDENTIALS_SECRET = "oz-liveness/datazoo-credentials"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_kyc_services() -> Iterator[None]:
-    """No test sees another's Data Zoo client or cached token source."""
-    kyc_runtime.kyc_services.cache_clear()
-    yield
-    kyc_runtime.kyc_services.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +63,7 @@ def kyc_deployed(
         Name=DATAZOO_CREDENTIALS_SECRET, SecretString=credentials.to_secret()
     )
     for name, value in {
-        "OZ_API_URL": "https://oz.invalid",  # every function's settings need one; unused here
-        "OZ_ALLOW_INSECURE_HTTP": "true",
+        "DATAZOO_ALLOW_INSECURE_HTTP": "true",
         "DATAZOO_API_URL": datazoo.api_url,
         "DATAZOO_TOKEN_SECRET_ID": DATAZOO_TOKEN_SECRET,
         "DATAZOO_CREDENTIALS_SECRET_ID": DATAZOO_CREDENTIALS_SECRET,

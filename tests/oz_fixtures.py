@@ -14,8 +14,9 @@ from typing import Any
 import leaks
 import pytest
 
-from oz_client.oz_api import OzApi
+from idv.oz.client import OzApi
 from oz_emulator import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, OzEmulator
+from tools.oz_admin import OzAdmin
 
 TOKEN_SECRET = "oz-liveness/oz-service-token"
 RECEIPT_SECRET = "oz-liveness/receipt-signing-key"
@@ -36,8 +37,8 @@ def oz(oz_server: OzEmulator) -> Iterator[OzEmulator]:
 
 
 @pytest.fixture
-def api(oz: OzEmulator) -> OzApi:
-    return OzApi(oz.url, connect_timeout=1.0, read_timeout=5.0)
+def api(oz: OzEmulator) -> OzAdmin:
+    return OzAdmin(oz.url, connect_timeout=1.0, read_timeout=5.0)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Real-shaped Oz answers and images for tests (shapes from reference/oz-api.md)."""
+"""Real-shaped Oz answers and images for tests (shapes from docs/reference/oz-api.md)."""
 
 from __future__ import annotations
 

@@ -51,3 +51,35 @@ def invoke(
     headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
     headers.update(response.get("headers") or {})
     return response["statusCode"], json.loads(response["body"]), headers
+
+
+OZ_FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "rotate_service_token")
+DATAZOO_FUNCTIONS = ("identity_verify", "rotate_datazoo_token")
+
+
+def modules_loaded_by(function: str, *, layer: Path | None = None) -> set[str]:
+    """Every ``idv`` and ``tools`` module that importing ``functions/<function>/app.py`` loads,
+    in a fresh interpreter (``layer``: import the package from there, as Lambda's /opt)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    path = [
+        str(layer) if layer else str(ROOT / "layers" / "idv"),
+        str(ROOT / "functions" / function),
+    ]
+    script = (
+        "import json, sys\n"
+        f"sys.path[:0] = {path!r}\n"
+        "import app\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('idv', 'tools'))))\n"
+    )
+    env = {"POWERTOOLS_TRACE_DISABLED": "true", "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""}
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT / "functions" / function,
+    )
+    return set(json.loads(out.stdout))

@@ -5,8 +5,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oz_client import datazoo_rotation
-from oz_client.log_redaction import redacting_logger
+from idv.datazoo import rotation
+from idv.redaction import redacting_logger
 
 logger = redacting_logger()
 
@@ -14,4 +14,4 @@ logger = redacting_logger()
 # The event carries a RotationToken, which must not be logged: log_event stays off.
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:  # noqa: ARG001
-    datazoo_rotation.rotate(event)
+    rotation.rotate(event)

@@ -4,8 +4,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from oz_client import rotation
-from oz_client.log_redaction import redacting_logger
+from idv.oz import rotation
+from idv.redaction import redacting_logger
 
 logger = redacting_logger()
 

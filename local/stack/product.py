@@ -24,12 +24,12 @@ from pathlib import Path
 from datazoo_emulator import DEFAULT_PASSWORD as DATAZOO_PASSWORD
 from datazoo_emulator import DEFAULT_USERNAME as DATAZOO_USERNAME
 from datazoo_emulator import DataZooEmulator
-from oz_client.datazoo_api import DataZooApi
-from oz_client.datazoo_rotation import DataZooCredentials
-from oz_client.datazoo_tokens import DataZooToken
-from oz_client.oz_api import OzApi
+from idv.datazoo.client import DataZooApi
+from idv.datazoo.rotation import DataZooCredentials
+from idv.datazoo.token import DataZooToken
 from oz_emulator import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, OzEmulator
 from stack.launcher import LocalStack
+from tools.oz_admin import OzAdmin
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = ROOT / ".local-stack" / "product.json"
@@ -67,7 +67,7 @@ class Running:
 
 def service_token_secret(oz_url: str) -> str:
     """Provision a service user on the emulator and return the token secret's JSON."""
-    api = OzApi(oz_url, connect_timeout=2, read_timeout=10)
+    api = OzAdmin(oz_url, connect_timeout=2, read_timeout=10)
     admin = api.authorize(DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD).access_token
     user = api.create_user(
         SERVICE_EMAIL, secrets.token_urlsafe(16), api_version=6, access_token=admin
@@ -104,7 +104,9 @@ def run_product(
     with OzEmulator(port=oz_port) as oz, DataZooEmulator(port=datazoo_port) as datazoo:
         environment = {
             "OZ_API_URL": oz.url,
-            "OZ_ALLOW_INSECURE_HTTP": "true",  # the emulators speak plain HTTP on loopback
+            # The emulators speak plain HTTP on loopback.
+            "OZ_ALLOW_INSECURE_HTTP": "true",
+            "DATAZOO_ALLOW_INSECURE_HTTP": "true",
             "OZ_TOKEN_SECRET_ID": TOKEN_SECRET,
             "RECEIPT_SECRET_ID": RECEIPT_SECRET,
             "DATAZOO_API_URL": datazoo.api_url,

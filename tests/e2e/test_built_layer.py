@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT
+from support import DATAZOO_FUNCTIONS, OZ_FUNCTIONS, ROOT, modules_loaded_by
 
-LAYER = ROOT / ".aws-sam" / "build" / "OzClientLayer" / "python"
+LAYER = ROOT / ".aws-sam" / "build" / "SharedLayer" / "python"
 # PEP 552: flags word 0b01 = hash-based, source not checked at import.
 UNCHECKED_HASH = (1).to_bytes(4, "little")
 
@@ -50,7 +50,7 @@ def test_every_module_of_the_layer_ships_unchecked_bytecode_for_python_3_13(laye
 
 
 def test_layer_holds_our_package_and_nothing_of_the_build(layer: Path):
-    assert (layer / "oz_client" / "__init__.py").is_file()
+    assert (layer / "idv" / "__init__.py").is_file()
     assert not (layer / "bin").exists(), "console scripts point at the build machine's Python"
     assert not list(layer.rglob("Makefile")), "build files do not belong in /opt/python"
     assert not list(layer.rglob("requirements.txt"))
@@ -59,13 +59,13 @@ def test_layer_holds_our_package_and_nothing_of_the_build(layer: Path):
 def test_the_interpreter_runs_the_shipped_bytecode_not_the_source(layer: Path, tmp_path):
     # A copy of our package whose sources are all broken: it imports only if the interpreter
     # takes the shipped .pyc files as they are, as it must on Lambda's read-only /opt.
-    shutil.copytree(layer / "oz_client", tmp_path / "oz_client")
-    for source in (tmp_path / "oz_client").glob("*.py"):
+    shutil.copytree(layer / "idv", tmp_path / "idv")
+    for source in (tmp_path / "idv").rglob("*.py"):
         source.write_text("raise SystemExit('the source was compiled instead of the bytecode')\n")
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{layer}"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     out = subprocess.run(
-        [sys.executable, "-c", "import oz_client.http_api, oz_client.liveness; print('ok')"],
+        [sys.executable, "-c", "import idv.api.resolver, idv.usecases.check_liveness; print('ok')"],
         env=env,
         capture_output=True,
         text=True,
@@ -73,3 +73,17 @@ def test_the_interpreter_runs_the_shipped_bytecode_not_the_source(layer: Path, t
         cwd=tmp_path,
     )
     assert (out.returncode, out.stdout.strip()) == (0, "ok"), out.stderr[-2000:]
+
+
+def test_the_built_package_holds_only_what_a_function_imports(layer: Path):
+    # Given every function imported from the built layer, as Lambda would import it
+    loaded = set().union(
+        *(modules_loaded_by(f, layer=layer) for f in OZ_FUNCTIONS + DATAZOO_FUNCTIONS)
+    )
+    # Then every module the layer ships is one of them, and the operator tools are not shipped
+    shipped = {
+        ".".join(path.relative_to(layer).with_suffix("").parts).removesuffix(".__init__")
+        for path in (layer / "idv").rglob("*.py")
+    }
+    assert shipped - loaded == set()
+    assert not (layer / "tools").exists()

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from datazoo_emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME
-from oz_client.datazoo_api import DataZooApi
-from oz_client.datazoo_tokens import DataZooToken
+from idv.datazoo.client import DataZooApi
+from idv.datazoo.token import DataZooToken
 from stack.product import DATAZOO_TOKEN_SECRET, ROOT, run_product
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,7 @@ import boto3
 import pytest
 import requests
 
-from oz_client.receipts import Receipts
+from idv.receipts import Receipts
 from oz_emulator import make_capsule, make_face_jpeg
 from stack.product import RECEIPT_SECRET, ROOT, TOKEN_SECRET, run_product
 

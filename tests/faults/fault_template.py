@@ -9,7 +9,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from oz_client.settings import load_settings
+from idv.oz.settings import OzSettings
 from support import ROOT
 
 # The functions' Oz timeouts and their function timeout, all scaled by the same factor, keep
@@ -59,7 +59,7 @@ class Timeouts:
 def template_timeouts(resource: str) -> Timeouts:
     """What template.yaml gives ``resource`` (Globals, then the function; else the defaults)."""
     template = _template()
-    defaults = load_settings({"OZ_API_URL": "https://oz.invalid"})
+    defaults = OzSettings.from_environment({"OZ_API_URL": "https://oz.invalid"})
     common = template.get("Globals", {}).get("Function", {})
     properties = template["Resources"][resource]["Properties"]
     env = {
@@ -67,8 +67,8 @@ def template_timeouts(resource: str) -> Timeouts:
         **properties.get("Environment", {}).get("Variables", {}),
     }
     return Timeouts(
-        connect=float(env.get("OZ_CONNECT_TIMEOUT_SECONDS", defaults.oz_connect_timeout)),
-        read=float(env.get("OZ_READ_TIMEOUT_SECONDS", defaults.oz_read_timeout)),
+        connect=float(env.get("OZ_CONNECT_TIMEOUT_SECONDS", defaults.connect_timeout)),
+        read=float(env.get("OZ_READ_TIMEOUT_SECONDS", defaults.read_timeout)),
         # Lambda's default when neither the function nor Globals sets one.
         function=float(properties.get("Timeout", common.get("Timeout", 3))),
     )

@@ -1,4 +1,4 @@
-"""Two faults in a row end within the invocation's time (oz_client.deadlines).
+"""Two faults in a row end within the invocation's time (idv.upstream.deadline).
 
 Each Oz attempt has its own timeouts, and two attempts may follow each other (the retry after a
 connection that never opened, or after Oz rejected a token that a rotation replaced). Their sum
@@ -22,9 +22,10 @@ from fault_servers import LOOPBACK, Blackhole
 from oz_fixtures import TOKEN_SECRET
 from reliability import record
 
-from oz_client import deadlines, secrets
-from oz_client.errors import UpstreamUnavailable
-from oz_client.http_transport import HttpTransport
+from idv.aws import secrets
+from idv.errors import UpstreamUnavailable
+from idv.upstream import deadline
+from idv.upstream.transport import HttpTransport
 from oz_emulator import make_capsule
 from support import LambdaContext, invoke, load_event
 
@@ -44,12 +45,12 @@ class Remaining:
 @pytest.fixture(autouse=True)
 def _no_deadline_left_behind():
     yield
-    deadlines.clear()
+    deadline.clear()
 
 
 def timed_send(hole: Blackhole, context: Remaining | None) -> tuple[float, Exception]:
     transport = HttpTransport("Oz API", connect_timeout=CONNECT, read_timeout=READ)
-    deadlines.start(context)
+    deadline.start(context)
     started = time.monotonic()
     with pytest.raises(UpstreamUnavailable) as raised:
         transport.send("GET", f"http://{LOOPBACK}:{hole.port}/api/version")

@@ -42,9 +42,9 @@ from fault_servers import LOOPBACK, ConnectionSpy, RawOz, closed_port
 from fault_template import SCALE, Timeouts, template_alarms, template_timeouts
 from reliability import record
 
-from oz_client import secrets
-from oz_client.oz_api import OzApi
-from oz_client.receipts import Receipts
+from idv.aws import secrets
+from idv.oz.client import OzApi
+from idv.receipts import Receipts
 from oz_emulator import OzEmulator, make_capsule, make_face_jpeg
 from oz_emulator.recorder import token_sha256
 from support import invoke, load_event

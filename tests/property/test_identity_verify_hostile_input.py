@@ -295,7 +295,7 @@ def test_identity_verify_survives_any_request(kyc_env, caplog, body, query):
     # The function's logger and Powertools' own at DEBUG (LogLevel DEBUG, POWERTOOLS_DEBUG);
     # the root stays as it is (botocore's DEBUG lines carry secrets, Lambda's root is WARNING).
     function = importlib.import_module("functions.identity_verify.app")
-    for name in (function.logger.name, "aws_lambda_powertools"):
+    for name in (function.api.logger.name, "aws_lambda_powertools"):
         caplog.set_level(logging.DEBUG, logger=name)
     caplog.clear()
     raw, is_b64, content_type, valid = body

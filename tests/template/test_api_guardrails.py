@@ -60,13 +60,26 @@ def test_every_environment_reaches_its_upstreams_over_tls(template, environment)
         assert url is None or url.startswith("https://"), (environment, name)
 
 
+# Each upstream URL variable, and the flag that alone would let it be http://.
+INSECURE_FLAGS = {
+    "OZ_API_URL": "OZ_ALLOW_INSECURE_HTTP",
+    "DATAZOO_API_URL": "DATAZOO_ALLOW_INSECURE_HTTP",
+}
+
+
 def test_insecure_http_is_no_parameter_and_off_for_every_function(template):
-    # Only the local stack (and events/env.local.json for `sam local`) turns it on.
-    assert (
-        template["Globals"]["Function"]["Environment"]["Variables"]["OZ_ALLOW_INSECURE_HTTP"]
-        == "false"
-    )
-    for name, resource in template["Resources"].items():
-        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
-        assert "OZ_ALLOW_INSECURE_HTTP" not in variables, name
+    # Only the local stack (and events/env.local.json for `sam local`) turns either on.
+    shared = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert not set(shared) & set(INSECURE_FLAGS.values())
+    functions = {
+        name: resource["Properties"]["Environment"]["Variables"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    for url, flag in INSECURE_FLAGS.items():
+        reading = {name for name, variables in functions.items() if url in variables}
+        assert reading, url
+        for name, variables in functions.items():
+            # A literal "false" beside the URL; no flag where there is no URL.
+            assert variables.get(flag) == ("false" if name in reading else None), (name, flag)
     assert not [p for p in template["Parameters"] if "insecure" in p.lower()]

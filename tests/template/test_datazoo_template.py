@@ -88,6 +88,8 @@ def test_identity_verify_environment_and_time_budget(resources):
     assert variables["DATAZOO_API_URL"] == {"Ref": "DataZooApiUrl"}
     assert variables["DATAZOO_TOKEN_SECRET_ID"] == {"Ref": TOKEN}
     assert "DATAZOO_CREDENTIALS_SECRET_ID" not in variables  # it never signs in
+    assert variables["DATAZOO_ALLOW_INSECURE_HTTP"] == "false"
+    assert not [name for name in variables if name.startswith(("OZ_", "RECEIPT_", "MAX_"))]
     budget = float(variables["DATAZOO_CONNECT_TIMEOUT_SECONDS"]) + float(
         variables["DATAZOO_READ_TIMEOUT_SECONDS"]
     )
@@ -157,6 +159,8 @@ def test_rotation_function_environment(resources):
     assert variables["POWERTOOLS_SERVICE_NAME"] == "rotate-datazoo-token"
     assert variables["DATAZOO_CREDENTIALS_SECRET_ID"] == {"Ref": CREDENTIALS}
     assert "DATAZOO_TOKEN_SECRET_ID" not in variables  # the event names the secret
+    assert variables["DATAZOO_ALLOW_INSECURE_HTTP"] == "false"
+    assert not [name for name in variables if name.startswith(("OZ_", "RECEIPT_", "MAX_", "CORS_"))]
     assert "Events" not in function  # only Secrets Manager invokes it
     budget = float(variables["DATAZOO_CONNECT_TIMEOUT_SECONDS"]) + float(
         variables["DATAZOO_READ_TIMEOUT_SECONDS"]

@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import scan
+import yaml
 from cfn_yaml import load_template
+
+from idv.datazoo.calls import DataZooCalls
+from idv.datazoo.rotation import DataZooRotator
+from idv.oz.rotation import Rotator
+from idv.oz.settings import OzSettings
+from idv.receipts import Receipts
+from idv.usecases import check_liveness
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -32,6 +41,15 @@ API_FUNCTIONS = sorted(set(ROUTES.values()))
 ROTATION_FUNCTION = "RotateServiceTokenFunction"
 DATAZOO_ROTATION_FUNCTION = "RotateDataZooTokenFunction"  # test_datazoo_template.py
 FUNCTIONS = [*API_FUNCTIONS, ROTATION_FUNCTION, DATAZOO_ROTATION_FUNCTION]
+# The template's parts: each gets its own settings, and none the other's.
+OZ_FUNCTIONS = [
+    "SessionTokenFunction",
+    "CapsuleRelayFunction",
+    "BiometryFunction",
+    "HealthFunction",
+    ROTATION_FUNCTION,
+]
+DATAZOO_FUNCTIONS = ["IdentityVerifyFunction", DATAZOO_ROTATION_FUNCTION]
 CODE_DIRS = {
     "SessionTokenFunction": "functions/session_token/",
     "CapsuleRelayFunction": "functions/capsule_relay/",
@@ -58,41 +76,38 @@ SECRETS_READ = {
     "HealthFunction": {"OzServiceTokenSecret"},
     "IdentityVerifyFunction": {"DataZooSessionTokenSecret"},
 }
-COMMON_ENV = {
-    "OZ_API_URL",
-    "OZ_READ_TIMEOUT_SECONDS",
-    "OZ_TOKEN_SECRET_ID",
-    "OZ_CONNECT_TIMEOUT_SECONDS",
-    "MAX_CAPSULE_BYTES",
-    "OZ_ALLOW_INSECURE_HTTP",
-    "CORS_ALLOWED_ORIGINS",
+# Every function's Powertools settings (Globals, and its own service name).
+POWERTOOLS_ENV = {
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_PARAMETERS_MAX_AGE",
     "POWERTOOLS_LOG_LEVEL",
 }
+OZ_ENV = {
+    "OZ_API_URL",
+    "OZ_TOKEN_SECRET_ID",
+    "OZ_CONNECT_TIMEOUT_SECONDS",
+    "OZ_READ_TIMEOUT_SECONDS",
+    "OZ_ALLOW_INSECURE_HTTP",
+}
+DATAZOO_ENV = {
+    "DATAZOO_API_URL",
+    "DATAZOO_CONNECT_TIMEOUT_SECONDS",
+    "DATAZOO_READ_TIMEOUT_SECONDS",
+    "DATAZOO_ALLOW_INSECURE_HTTP",
+}
+API_ENV = {"CORS_ALLOWED_ORIGINS"}  # the functions behind a route answer CORS
 RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS"}
+# Exactly what each function reads: no function gets a variable it does not read.
 ENV_BY_FUNCTION = {
-    "SessionTokenFunction": COMMON_ENV,
-    "CapsuleRelayFunction": COMMON_ENV | RECEIPT_ENV,
-    "BiometryFunction": COMMON_ENV | RECEIPT_ENV,
-    "HealthFunction": COMMON_ENV,
-    ROTATION_FUNCTION: COMMON_ENV | {"OZ_CREDENTIALS_SECRET_ID"},
-    # Globals give them the Oz variables too; Data Zoo's are test_datazoo_template.py's.
-    "IdentityVerifyFunction": (COMMON_ENV - {"OZ_READ_TIMEOUT_SECONDS"})
-    | {
-        "DATAZOO_API_URL",
-        "DATAZOO_TOKEN_SECRET_ID",
-        "DATAZOO_CONNECT_TIMEOUT_SECONDS",
-        "DATAZOO_READ_TIMEOUT_SECONDS",
-    },
-    DATAZOO_ROTATION_FUNCTION: (COMMON_ENV - {"OZ_READ_TIMEOUT_SECONDS"})
-    | {
-        "DATAZOO_API_URL",
-        "DATAZOO_CREDENTIALS_SECRET_ID",
-        "DATAZOO_CONNECT_TIMEOUT_SECONDS",
-        "DATAZOO_READ_TIMEOUT_SECONDS",
-    },
+    "SessionTokenFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV,
+    "CapsuleRelayFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV | RECEIPT_ENV | {"MAX_CAPSULE_BYTES"},
+    "BiometryFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV | RECEIPT_ENV,
+    "HealthFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV,
+    ROTATION_FUNCTION: POWERTOOLS_ENV | OZ_ENV | {"OZ_CREDENTIALS_SECRET_ID"},
+    # Data Zoo's values are test_datazoo_template.py's.
+    "IdentityVerifyFunction": POWERTOOLS_ENV | API_ENV | DATAZOO_ENV | {"DATAZOO_TOKEN_SECRET_ID"},
+    DATAZOO_ROTATION_FUNCTION: POWERTOOLS_ENV | DATAZOO_ENV | {"DATAZOO_CREDENTIALS_SECRET_ID"},
 }
 # Everything that exists only to rotate the token, hence only when Oz auth is on.
 ROTATION_RESOURCES = {
@@ -338,7 +353,7 @@ def test_function_runs_the_shared_layer_on_python_3_13(
     assert function["Handler"] == "app.lambda_handler"
     assert function["Architectures"] == ["x86_64"]
     assert function["CodeUri"] == CODE_DIRS[name]
-    assert function["Layers"] == [{"Ref": "OzClientLayer"}]
+    assert function["Layers"] == [{"Ref": "SharedLayer"}]
     assert function["Timeout"] == TIMEOUTS[name]
     assert _ref(function["MemorySize"]) == "FunctionMemorySize"
 
@@ -389,27 +404,69 @@ def test_function_environment_has_exactly_its_variables(
     assert isinstance(variables["POWERTOOLS_SERVICE_NAME"], str)
 
 
+def test_the_parts_cover_every_function_once():
+    assert sorted(OZ_FUNCTIONS + DATAZOO_FUNCTIONS) == sorted(FUNCTIONS)
+    assert set(API_FUNCTIONS) <= set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", DATAZOO_FUNCTIONS)
+def test_a_data_zoo_function_gets_no_oz_setting(functions: dict[str, dict[str, Any]], name: str):
+    variables = set(functions[name]["Environment"]["Variables"])
+    assert not {v for v in variables if v.startswith("OZ_")}, name
+    assert not variables & (RECEIPT_ENV | {"MAX_CAPSULE_BYTES"}), name
+    assert {v for v in variables if v.startswith("DATAZOO_")} >= DATAZOO_ENV, name
+
+
+@pytest.mark.parametrize("name", OZ_FUNCTIONS)
+def test_an_oz_function_gets_no_data_zoo_setting(functions: dict[str, dict[str, Any]], name: str):
+    variables = set(functions[name]["Environment"]["Variables"])
+    assert not {v for v in variables if v.startswith("DATAZOO_")}, name
+    assert variables >= OZ_ENV, name
+
+
+def test_only_the_functions_behind_a_route_get_cors_and_only_the_relay_the_size_limit(
+    functions: dict[str, dict[str, Any]],
+):
+    def having(variable: str) -> set[str]:
+        return {n for n, f in functions.items() if variable in f["Environment"]["Variables"]}
+
+    assert having("CORS_ALLOWED_ORIGINS") == set(API_FUNCTIONS)
+    assert having("MAX_CAPSULE_BYTES") == {"CapsuleRelayFunction"}
+    assert having("RECEIPT_SECRET_ID") == {"CapsuleRelayFunction", "BiometryFunction"}
+
+
+def test_globals_hold_only_what_every_function_reads(template: dict[str, Any]):
+    shared = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert set(shared) == POWERTOOLS_ENV - {"POWERTOOLS_SERVICE_NAME"}
+
+
 def test_environment_values(functions: dict[str, dict[str, Any]]):
     for name, function in functions.items():
         variables = function["Environment"]["Variables"]
-        assert _ref(variables["OZ_API_URL"]) == "OzApiUrl"
-        assert variables["OZ_TOKEN_SECRET_ID"] == {
-            "Fn::If": ["OzAuth", {"Ref": "OzServiceTokenSecret"}, ""]
-        }
-        assert variables["OZ_ALLOW_INSECURE_HTTP"] == "false"
-        assert variables["MAX_CAPSULE_BYTES"] == "4613734"
         assert variables["POWERTOOLS_PARAMETERS_MAX_AGE"] == "300"
         assert _ref(variables["POWERTOOLS_LOG_LEVEL"]) == "LogLevel"
         assert _ref(variables["POWERTOOLS_METRICS_NAMESPACE"]) == "PowertoolsMetricsNamespace"
-        assert _ref(variables["CORS_ALLOWED_ORIGINS"]) == "AllowedOrigins"
-        # Oz must give up before the function and API Gateway (29 s) do, with headroom.
-        if "OZ_READ_TIMEOUT_SECONDS" in variables:  # not in the Data Zoo functions
+        if name in API_FUNCTIONS:
+            assert _ref(variables["CORS_ALLOWED_ORIGINS"]) == "AllowedOrigins"
+            assert function["Timeout"] <= 29, name  # API Gateway's integration timeout
+        if name in OZ_FUNCTIONS:
+            assert _ref(variables["OZ_API_URL"]) == "OzApiUrl"
+            assert variables["OZ_TOKEN_SECRET_ID"] == {
+                "Fn::If": ["OzAuth", {"Ref": "OzServiceTokenSecret"}, ""]
+            }
+            assert variables["OZ_ALLOW_INSECURE_HTTP"] == "false"
+            assert variables["OZ_CONNECT_TIMEOUT_SECONDS"] == "3.05"
+            # Oz must give up before the function and API Gateway (29 s) do, with headroom.
             oz_budget = float(variables["OZ_CONNECT_TIMEOUT_SECONDS"]) + float(
                 variables["OZ_READ_TIMEOUT_SECONDS"]
             )
             assert oz_budget <= function["Timeout"] - 0.5, name
-        if name in API_FUNCTIONS:  # API Gateway's integration timeout
-            assert function["Timeout"] <= 29, name
+        if name in DATAZOO_FUNCTIONS:
+            assert _ref(variables["DATAZOO_API_URL"]) == "DataZooApiUrl"
+            assert variables["DATAZOO_ALLOW_INSECURE_HTTP"] == "false"
+            assert variables["DATAZOO_CONNECT_TIMEOUT_SECONDS"] == "3.05"
+        if "MAX_CAPSULE_BYTES" in variables:
+            assert variables["MAX_CAPSULE_BYTES"] == "4613734"
         if "RECEIPT_SECRET_ID" in variables:
             assert _ref(variables["RECEIPT_SECRET_ID"]) == "ReceiptSigningKeySecret"
             assert _ref(variables["RECEIPT_TTL_SECONDS"]) == "ReceiptTtlSeconds"
@@ -417,30 +474,107 @@ def test_environment_values(functions: dict[str, dict[str, Any]]):
     assert len(names) == len(FUNCTIONS)
 
 
-def test_every_variable_the_layer_reads_is_set(functions: dict[str, dict[str, Any]]):
-    source = "\n".join(
-        (ROOT / "layers" / "oz_client" / "oz_client" / module).read_text()
-        for module in ("settings.py", "http_api.py")
+class RecordingEnvironment(dict[str, str]):
+    """An environment that remembers every variable a settings reader asks for."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.read.add(name)
+        return super().get(name, default)
+
+
+def _reads_oz(env: RecordingEnvironment) -> None:
+    OzSettings.from_environment(env)
+
+
+def _reads_relay(env: RecordingEnvironment) -> None:
+    _reads_oz(env)
+    Receipts.from_environment(env)
+    check_liveness.read_max_capsule_bytes(env)
+
+
+def _reads_biometry(env: RecordingEnvironment) -> None:
+    _reads_oz(env)
+    Receipts.from_environment(env)
+
+
+# What each function's code reads at run time (besides Powertools' own variables).
+READERS = {
+    "SessionTokenFunction": _reads_oz,
+    "HealthFunction": _reads_oz,
+    "CapsuleRelayFunction": _reads_relay,
+    "BiometryFunction": _reads_biometry,
+    "RotateServiceTokenFunction": Rotator.from_environment,
+    "IdentityVerifyFunction": DataZooCalls.from_environment,
+    "RotateDataZooTokenFunction": DataZooRotator.from_environment,
+}
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_each_function_gets_exactly_the_variables_its_code_reads(
+    functions: dict[str, dict[str, Any]], name: str
+):
+    # Given an environment with every required value, recording what is asked of it
+    env = RecordingEnvironment(
+        {
+            "OZ_API_URL": "https://oz.example.com",
+            "DATAZOO_API_URL": "https://idu-test.datazoo.com/api/v2",
+            "DATAZOO_TOKEN_SECRET_ID": "token",
+            "DATAZOO_CREDENTIALS_SECRET_ID": "credentials",
+        }
     )
-    read = set(re.findall(r"""(?:env|environ)(?:\.get\(|, )\s*"([A-Z][A-Z0-9_]+)\"""", source))
-    assert read, "found no variable names: has settings.py changed shape?"
-    set_somewhere = set().union(*(f["Environment"]["Variables"] for f in functions.values()))
-    assert read <= set_somewhere
+    # When the function's settings are read
+    READERS[name](env)
+    read = env.read - {"POWERTOOLS_PARAMETERS_MAX_AGE"}
+    if name in API_FUNCTIONS:
+        read.add("CORS_ALLOWED_ORIGINS")  # the resolver reads it at import
+    # Then the template sets each of them, and nothing else but Powertools' own
+    variables = set(functions[name]["Environment"]["Variables"])
+    assert read == {v for v in variables if not v.startswith("POWERTOOLS_")}
+
+
+# ---------------------------------------------------------------- checkov skips
+
+# Skipped on every Lambda function (the first four) or log group, in .checkov.yaml.
+SKIPPED_EVERYWHERE = {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173", "CKV_AWS_158"}
+
+
+def test_checks_skipped_everywhere_are_listed_once_each_with_its_reason():
+    config = ROOT / ".checkov.yaml"
+    reasons = scan.checkov_config_skips(config)
+    # What checkov reads (a YAML list) is what scripts/scan.py reports, reason by reason.
+    assert list(reasons) == yaml.safe_load(config.read_text())["skip-check"]
+    assert set(reasons) == SKIPPED_EVERYWHERE
+    for check, reason in reasons.items():
+        assert len(reason.split()) >= 8, check
+
+
+def test_a_check_skipped_on_one_resource_carries_its_reason_there(resources: dict[str, Any]):
+    skipped_on = {}
+    for name, resource in resources.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["id"] not in SKIPPED_EVERYWHERE, (name, skip["id"])  # no second copy
+            assert len(skip.get("comment", "").split()) >= 8, (name, skip["id"])
+            skipped_on[skip["id"]] = name
+    assert skipped_on == {"CKV_AWS_120": "OzApi"}  # API caching: every answer is per caller
 
 
 # ---------------------------------------------------------------- layer and secrets
 
 
 def test_layer_is_built_by_its_makefile_for_python_3_13(resources: dict[str, Any]):
-    layer = resources["OzClientLayer"]
+    layer = resources["SharedLayer"]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
     assert layer["Metadata"] == {"BuildMethod": "makefile"}
-    makefile = (ROOT / "layers" / "oz_client" / "Makefile").read_text()
-    assert "build-OzClientLayer:" in makefile
+    makefile = (ROOT / "layers" / "idv" / "Makefile").read_text()
+    assert "build-SharedLayer:" in makefile
     assert "--python-version 3.13" in makefile
     assert "--invalidation-mode unchecked-hash" in makefile
     properties = layer["Properties"]
-    assert properties["ContentUri"] == "layers/oz_client/"
+    assert properties["ContentUri"] == "layers/idv/"
     assert properties["CompatibleRuntimes"] == ["python3.13"]
     assert properties["RetentionPolicy"] == "Delete"
 
@@ -522,7 +656,7 @@ def test_outputs(template: dict[str, Any]):
     }
     for name in FUNCTIONS:
         assert outputs[f"{name}Arn"]["Value"] == {"Fn::GetAtt": [name, "Arn"]}
-    for name in ("OzServiceTokenSecret", "ReceiptSigningKeySecret", "OzClientLayer"):
+    for name in ("OzServiceTokenSecret", "ReceiptSigningKeySecret", "SharedLayer"):
         assert _ref(outputs[f"{name}Arn"]["Value"]) == name
     assert "BiometryInvokeArn" in outputs
 

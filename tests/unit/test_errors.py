@@ -1,6 +1,6 @@
 import pytest
 
-from oz_client import errors
+from idv import errors
 
 TABLE = [
     (errors.EmptyBody, 400, "EMPTY_BODY", False),

@@ -1,13 +1,14 @@
-"""The layer ships to Lambda: it must not depend on tests, the emulators or dev-only packages."""
+"""The layer ships to Lambda: it must not depend on tests, the emulators, dev-only packages or
+the operator tools, and each function loads only its own part (Oz or Data Zoo)."""
 
 import ast
 
 import pytest
 
-from support import ROOT
+from support import DATAZOO_FUNCTIONS, OZ_FUNCTIONS, ROOT, modules_loaded_by
 
-LAYER = ROOT / "layers" / "oz_client" / "oz_client"
-# pydantic: not shipped (bodies are read by json_bodies; the models only write the docs).
+LAYER = ROOT / "layers" / "idv" / "idv"
+# pydantic: not shipped (bodies are read by api.json_body; the models only write the docs).
 FORBIDDEN = (
     "oz_emulator",
     "stack",
@@ -18,6 +19,8 @@ FORBIDDEN = (
     "pytest",
     "werkzeug",
     "pydantic",
+    "tools",
+    "datazoo_emulator",
 )
 
 
@@ -37,7 +40,35 @@ def test_layer_module_imports_nothing_test_only(path):
 
 
 def test_layer_requirements_are_pinned():
-    lines = (ROOT / "layers" / "oz_client" / "requirements.txt").read_text().splitlines()
+    lines = (ROOT / "layers" / "idv" / "requirements.txt").read_text().splitlines()
     requirements = [line for line in lines if line.strip() and not line.startswith("#")]
     assert requirements
     assert all("==" in line for line in requirements)
+
+
+# --- which part each function loads ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", OZ_FUNCTIONS)
+def test_an_oz_function_loads_no_data_zoo_module(function):
+    loaded = modules_loaded_by(function)
+    assert "idv.oz.client" in loaded
+    assert not {m for m in loaded if m.startswith("idv.datazoo")}
+
+
+@pytest.mark.parametrize("function", DATAZOO_FUNCTIONS)
+def test_a_data_zoo_function_loads_no_oz_module(function):
+    loaded = modules_loaded_by(function)
+    assert "idv.datazoo.client" in loaded
+    assert not {m for m in loaded if m.startswith("idv.oz") or m == "idv.receipts"}
+
+
+@pytest.mark.parametrize("function", OZ_FUNCTIONS + DATAZOO_FUNCTIONS)
+def test_no_function_loads_the_operator_tools(function):
+    assert not {m for m in modules_loaded_by(function) if m.startswith("tools")}
+
+
+def test_the_operator_tools_are_not_in_the_layer():
+    assert not (LAYER / "tools").exists()
+    assert not list(LAYER.rglob("bootstrap.py"))
+    assert not list(LAYER.rglob("provisioning.py"))

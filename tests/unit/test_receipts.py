@@ -4,8 +4,8 @@ import hashlib
 import jwt
 import pytest
 
-from oz_client.errors import ConfigurationError, ReceiptExpired, ReceiptInvalid
-from oz_client.receipts import AUDIENCE, ISSUER, Receipts, best_shot_digest
+from idv.errors import ConfigurationError, ReceiptExpired, ReceiptInvalid
+from idv.receipts import AUDIENCE, ISSUER, Receipts, best_shot_digest
 
 KEY = "k" * 64
 IMAGE = b"\xff\xd8\xff best shot bytes"

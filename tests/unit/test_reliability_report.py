@@ -204,7 +204,7 @@ PROBES_FAILED = [
 AUDIT_NOT_RUN = {
     "tool": "pip-audit",
     "version": "2.10.1",
-    "target": "layers/oz_client/requirements.txt requirements-dev.txt",
+    "target": "layers/idv/requirements.txt requirements-dev.txt",
     "command": "pip-audit --strict --vulnerability-service <pypi|osv> -r <file> --format json",
     "ran_at": "2026-11-22T07:21:00+00:00",
     "threshold": scan.AUDIT_THRESHOLD,
@@ -216,7 +216,7 @@ AUDIT_NOT_RUN = {
     "failed": [],
     "skipped": [],
 }
-FILES = ("layers/oz_client/requirements.txt", "requirements-dev.txt")
+FILES = ("layers/idv/requirements.txt", "requirements-dev.txt")
 
 
 def audit_ran(*outputs: tuple[int, str, str]) -> dict:
@@ -274,10 +274,10 @@ def test_pip_audit_findings_fail_with_their_ids():
     ) in text
     assert (
         "| CVE-2024-47081, GHSA-9hjg-9r4m-mvj7 | requests==2.32.3 "
-        "(layers/oz_client/requirements.txt) | fix: 2.32.4; Requests vulnerable to .netrc "
+        "(layers/idv/requirements.txt) | fix: 2.32.4; Requests vulnerable to .netrc "
         "credentials leak via malicious URLs |"
     ) in text
-    assert "| layers/oz_client/requirements.txt | 2 | 1 | 0 | - |" in text
+    assert "| layers/idv/requirements.txt | 2 | 1 | 0 | - |" in text
     assert "| requirements-dev.txt | 2 | 0 | 0 | - |" in text
 
 
@@ -319,7 +319,7 @@ def test_pip_audit_over_packages_it_could_not_audit_is_no_pass():
         in text
     )
     assert (
-        "| not audited | boto3 (layers/oz_client/requirements.txt) | Dependency not found on PyPI "
+        "| not audited | boto3 (layers/idv/requirements.txt) | Dependency not found on PyPI "
         "and could not be audited: boto3 (1.44.5) |"
     ) in text
     assert not any("known vulnerabilities" in line for line in text)

@@ -1,0 +1,84 @@
+"""The one recipe every API function is built from: observability, the resolver, the entry point.
+
+A function module creates one :class:`ApiFunction`, registers its route with :meth:`post` or
+:meth:`get`, and exports :meth:`ApiFunction.lambda_handler`. What must hold for every route is
+here and nowhere else:
+
+- the event is never logged, whatever ``POWERTOOLS_LOGGER_LOG_EVENT`` or ``POWERTOOLS_DEV`` say
+  (it holds capsules, images and identity data), and log fields named like secrets are masked;
+- neither the tracer nor the logger captures a response;
+- every invocation starts its deadline (``upstream.deadline``) before it is routed, so no chain
+  of upstream attempts outlasts API Gateway's 29 s or the function's own timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from idv.api.resolver import create_resolver
+from idv.redaction import redacting_logger
+from idv.upstream import deadline
+
+type View = Callable[[], Any]
+type EntryPoint = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+class ApiFunction:
+    """One API function: its logger, tracer, metrics and resolver (``app``)."""
+
+    def __init__(self) -> None:
+        self.logger = redacting_logger()
+        self.tracer = Tracer()
+        self.metrics = Metrics()
+        self.app: APIGatewayRestResolver = create_resolver(self.metrics)
+        self.lambda_handler = self._entry_point()
+
+    @property
+    def event(self) -> APIGatewayProxyEvent:
+        """The request being routed."""
+        return self.app.current_event
+
+    def post(self, path: str, **openapi: Any) -> Callable[[View], View]:
+        """Register ``POST path`` (``openapi``: summary, responses... for docs/openapi.json)."""
+        return self._route(self.app.post, path, openapi)
+
+    def get(self, path: str, **openapi: Any) -> Callable[[View], View]:
+        """Register ``GET path``."""
+        return self._route(self.app.get, path, openapi)
+
+    def count(self, name: str) -> None:
+        """Add one to the business metric ``name`` (e.g. ``Liveness.ACCEPT``)."""
+        self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+    def _route(
+        self, register: Callable[..., Callable[[View], View]], path: str, openapi: dict[str, Any]
+    ) -> Callable[[View], View]:
+        def decorate(view: View) -> View:
+            register(path, **openapi)(self.tracer.capture_method(capture_response=False)(view))
+            return view
+
+        return decorate
+
+    def _entry_point(self) -> EntryPoint:
+        @self.logger.inject_lambda_context(
+            correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
+        )
+        @self.tracer.capture_lambda_handler(capture_response=False)
+        @self.metrics.log_metrics
+        def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+            deadline.start(context, limit=deadline.API_GATEWAY_SECONDS)
+            try:
+                return self.app.resolve(event, context)
+            finally:
+                deadline.clear()
+
+        entry_point: EntryPoint = lambda_handler
+        return entry_point
