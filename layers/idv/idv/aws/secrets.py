@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.utilities import parameters
 
 from idv.errors import ConfigurationError
@@ -49,6 +50,4 @@ def read_stage(secret_id: str, stage: str) -> str | None:
 
 @cache
 def _client() -> Any:
-    import boto3  # noqa: PLC0415 - only the rotation bridge pays for a second client
-
     return boto3.client("secretsmanager")
