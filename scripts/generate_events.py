@@ -57,8 +57,12 @@ def event(
     base64_body: bool = False,
     content_type: str | None = None,
     query: dict[str, str] | None = None,
+    subject: str | None = None,
 ) -> dict[str, Any]:
     data = generate(method, path)
+    if subject is not None:
+        # What API Gateway's Cognito user pool authorizer puts in the event it validated.
+        data["requestContext"]["authorizer"] = {"claims": {"sub": subject, "token_use": "id"}}
     data["body"] = body
     data["isBase64Encoded"] = base64_body
     data["queryStringParameters"] = query
@@ -85,6 +89,11 @@ def biometry(body: object, content_type: str = JSON) -> dict[str, Any]:
     return event("POST", "/v1/biometry", body=text, content_type=content_type)
 
 
+def redeem(body: object, content_type: str = JSON) -> dict[str, Any]:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return event("POST", "/v1/receipts/redeem", body=text, content_type=content_type)
+
+
 def identity_verify(body: object, content_type: str = JSON) -> dict[str, Any]:
     text = body if isinstance(body, str) else json.dumps(body)
     return event("POST", "/v1/identity/verify", body=text, content_type=content_type)
@@ -108,16 +117,14 @@ IDENTITY_BODY = {
     "consent_obtained": {"Australia Residential": True, "Australia Credit Bureau": True},
 }
 
-BIOMETRY_BODY = {
-    "receipt": "REPLACE.WITH.RECEIPT",
-    "best_shot": PLACEHOLDER_IMAGE,
-    "reference_photo": PLACEHOLDER_IMAGE,
-}
+BIOMETRY_BODY = {"receipt": "REPLACE.WITH.RECEIPT", "reference_photo": PLACEHOLDER_IMAGE}
+SUBJECT = "7d3f1c2e-0000-4000-8000-00000000c0de"  # a Cognito user's sub
 
 EVENTS: dict[str, dict[str, Any]] = {
     "session_token/post.json": event("POST", "/v1/session-token"),
     "liveness/post_capsule.json": capsule(),
     "liveness/post_capsule_include_best_shot.json": capsule(query={"include": "best_shot"}),
+    "liveness/post_capsule_signed_in.json": capsule(subject=SUBJECT),
     "liveness/post_empty_body.json": event("POST", "/v1/liveness", content_type=OCTET),
     "liveness/post_wrong_content_type.json": event(
         "POST", "/v1/liveness", body='{"capsule": "json is not a container"}', content_type=JSON
@@ -125,11 +132,17 @@ EVENTS: dict[str, dict[str, Any]] = {
     "liveness/post_unknown_include.json": capsule(query={"include": "folder"}),
     "biometry/post.json": biometry(BIOMETRY_BODY),
     "biometry/post_invalid_json.json": biometry('{"receipt": '),
-    "biometry/post_missing_field.json": biometry({"receipt": "x", "best_shot": PLACEHOLDER_IMAGE}),
+    "biometry/post_missing_field.json": biometry({"receipt": "x"}),
+    "biometry/post_with_subject.json": biometry({**BIOMETRY_BODY, "subject": SUBJECT}),
     "biometry/post_not_an_image.json": biometry(
         {**BIOMETRY_BODY, "reference_photo": base64.b64encode(b"plain text").decode()}
     ),
     "biometry/post_wrong_content_type.json": biometry("receipt=x", content_type="text/plain"),
+    "receipts/post_redeem.json": redeem({"receipt": "REPLACE.WITH.RECEIPT"}),
+    "receipts/post_redeem_with_subject.json": redeem(
+        {"receipt": "REPLACE.WITH.RECEIPT", "subject": SUBJECT}
+    ),
+    "receipts/post_redeem_missing_receipt.json": redeem({"subject": SUBJECT}),
     "identity_verify/post.json": identity_verify(IDENTITY_BODY),
     "identity_verify/post_without_consent.json": identity_verify(
         {

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "identity_verify")
+FUNCTIONS = (
+    "session_token",
+    "capsule_relay",
+    "biometry",
+    "redeem_receipt",
+    "health",
+    "identity_verify",
+)
 TARGET = ROOT / "docs" / "openapi.json"
 # Powertools documents JSON bodies from the models; the raw container body is declared here.
 RAW_BODIES = {

@@ -18,25 +18,17 @@ class SessionTokenResponse(BaseModel):
     expires_in: int = Field(description="seconds")
 
 
-class AnalysisSummary(BaseModel):
-    type: str
-    state: str | None
-    resolution_status: str | None
-    error_code: int | None
-    error_message: str | None
-    confidence: float | None
-
-
 class LivenessResponse(BaseModel):
     decision: Literal["ACCEPT", "REJECT", "INCONCLUSIVE"]
     folder_id: str
-    system_resolution: str
-    resolution_status: str | None
     event_session_id: str | None
-    analyses: list[AnalysisSummary]
-    receipt: str | None = Field(description="JWT, present when the decision is ACCEPT")
+    receipt: str | None = Field(
+        description="opaque, single use: hand it to your server (null unless ACCEPT)"
+    )
+    receipt_expires_at: str | None = Field(description="ISO 8601, UTC (null unless ACCEPT)")
     best_shot: str | None = Field(
-        default=None, description="base64 JPEG, only with ?include=best_shot"
+        default=None,
+        description="base64 JPEG, only with ?include=best_shot (null unless ACCEPT)",
     )
 
 
@@ -45,6 +37,14 @@ class BiometryResponse(BaseModel):
     folder_id: str
     system_resolution: str
     similarity: float | None
+
+
+class RedeemResponse(BaseModel):
+    decision: Literal["ACCEPT"]
+    folder_id: str
+    event_session_id: str | None
+    subject: str | None = Field(description="the Cognito sub the receipt was issued to")
+    issued_at: str = Field(description="ISO 8601, UTC: when liveness was accepted")
 
 
 class HealthResponse(BaseModel):

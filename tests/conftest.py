@@ -7,15 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from idv import receipts
-from idv.aws import secrets
-from idv.datazoo import calls as datazoo_calls
-from idv.oz import calls as oz_calls
-from idv.usecases import check_liveness
-from support import GENERATED_CASES
+from support import GENERATED_CASES, clear_instance_caches
 
 pytest_plugins = ["oz_fixtures", "datazoo_fixtures", "leaks", "reliability_report"]
 
@@ -23,7 +17,12 @@ pytest_plugins = ["oz_fixtures", "datazoo_fixtures", "leaks", "reliability_repor
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test sees a developer's AWS account, a previous test's caches, or tracing."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -33,19 +32,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     clear_instance_caches()
     yield
     clear_instance_caches()
-
-
-def clear_instance_caches() -> None:
-    """Forget what a Lambda instance keeps across invocations: clients, settings, secrets."""
-    parameters.clear_caches()
-    for cached in (
-        oz_calls.instance,
-        receipts.instance,
-        datazoo_calls.instance,
-        check_liveness.max_capsule_bytes,
-        secrets._client,
-    ):
-        cached.cache_clear()
 
 
 @pytest.fixture

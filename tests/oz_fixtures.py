@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import leaks
 import pytest
 
@@ -20,6 +21,21 @@ from tools.oz_admin import OzAdmin
 
 TOKEN_SECRET = "oz-liveness/oz-service-token"
 RECEIPT_SECRET = "oz-liveness/receipt-signing-key"
+VERIFICATIONS_TABLE = "oz-liveness-verifications"
+
+
+def create_verifications_table(dynamodb: Any, name: str = VERIFICATIONS_TABLE) -> None:
+    """The verification store as template.yaml declares it (key ``id``, TTL ``expiration``)."""
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"AttributeName": "expiration", "Enabled": True},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -81,11 +97,13 @@ def deployed(
     receipt_key = pysecrets.token_urlsafe(48)
     leaks.register(receipt_key)
     secretsmanager.create_secret(Name=RECEIPT_SECRET, SecretString=receipt_key)
+    create_verifications_table(boto3.client("dynamodb", region_name="us-east-1"))
     for name, value in {
         "OZ_API_URL": oz.url,
         "OZ_ALLOW_INSECURE_HTTP": "true",
         "OZ_TOKEN_SECRET_ID": TOKEN_SECRET,
         "RECEIPT_SECRET_ID": RECEIPT_SECRET,
+        "VERIFICATIONS_TABLE_NAME": VERIFICATIONS_TABLE,
         "OZ_CONNECT_TIMEOUT_SECONDS": "1",
         "OZ_READ_TIMEOUT_SECONDS": "5",
     }.items():

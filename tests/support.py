@@ -55,6 +55,8 @@ def invoke(
 
 OZ_FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "rotate_service_token")
 DATAZOO_FUNCTIONS = ("identity_verify", "rotate_datazoo_token")
+RECEIPT_FUNCTIONS = ("redeem_receipt", "rotate_receipt_key")
+ALL_FUNCTIONS = OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS
 
 
 def modules_loaded_by(function: str, *, layer: Path | None = None) -> set[str]:
@@ -83,3 +85,26 @@ def modules_loaded_by(function: str, *, layer: Path | None = None) -> set[str]:
         cwd=ROOT / "functions" / function,
     )
     return set(json.loads(out.stdout))
+
+
+def clear_instance_caches() -> None:
+    """Forget what a Lambda instance keeps across invocations: clients, settings, secrets."""
+    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
+
+    from idv.aws import secrets  # noqa: PLC0415
+    from idv.datazoo import calls as datazoo_calls  # noqa: PLC0415
+    from idv.oz import calls as oz_calls  # noqa: PLC0415
+    from idv.receipts import store, tokens  # noqa: PLC0415
+    from idv.usecases import check_liveness  # noqa: PLC0415
+
+    parameters.clear_caches()
+    for cached in (
+        oz_calls.instance,
+        tokens.instance,
+        store.instance,
+        check_liveness.idempotency,
+        datazoo_calls.instance,
+        check_liveness.max_capsule_bytes,
+        secrets._client,
+    ):
+        cached.cache_clear()

@@ -1,9 +1,9 @@
-"""POST /v1/biometry: face-match a liveness best shot (bound by its receipt) with a reference."""
+"""POST /v1/biometry: face-match a receipt's best shot (kept in AWS) with a reference photo."""
 
-from idv import receipts
 from idv.api import json_body, responses
 from idv.api.handler import ApiFunction
 from idv.oz import calls
+from idv.receipts import store, tokens
 from idv.usecases import match_faces
 
 api = ApiFunction()
@@ -12,15 +12,20 @@ BODY = json_body.JsonBody(
     "BiometryRequest",
     (
         json_body.Text("receipt", max_length=match_faces.MAX_RECEIPT_CHARS),
-        json_body.image("best_shot", max_length=match_faces.MAX_IMAGE_BASE64_CHARS),
         json_body.image("reference_photo", max_length=match_faces.MAX_IMAGE_BASE64_CHARS),
+        json_body.Text(
+            "subject",
+            max_length=match_faces.MAX_SUBJECT_CHARS,
+            optional=True,
+            description="the user the receipt was issued to (Cognito sub), when it is bound",
+        ),
     ),
 )
 
 
 @api.post(
     "/v1/biometry",
-    summary="Match a liveness best shot with a reference photo",
+    summary="Match a receipt's best shot with a reference photo (once per receipt)",
     responses={
         200: responses.json_schema("Decision", "BiometryResponse"),
         **responses.ERROR_RESPONSES,
@@ -30,10 +35,11 @@ def post_biometry() -> responses.Response[dict]:
     request = BODY.read(api.event)
     result = match_faces.match_best_shot(
         request["receipt"],
-        request["best_shot"],
         request["reference_photo"],
-        calls.instance(),
-        receipts.instance(),
+        subject=request["subject"],
+        oz=calls.instance(),
+        receipts=tokens.instance(),
+        store=store.instance(),
     )
     api.count(f"Biometry.{result.decision.value}")
     return responses.json_response(result.public())

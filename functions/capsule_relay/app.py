@@ -1,15 +1,15 @@
 """POST /v1/liveness: relay an OzCapsula container to Oz, answer with a decision and receipt."""
 
-from idv import receipts
 from idv.api import inputs, responses
 from idv.api.handler import ApiFunction
 from idv.oz import calls
+from idv.receipts import store, tokens
 from idv.usecases import check_liveness
 
 api = ApiFunction()
 app = api.app
 INCLUDE = inputs.QueryChoice(
-    "include", ("best_shot",), "best_shot: also return the best shot (base64 JPEG)"
+    "include", ("best_shot",), "best_shot: also return the accepted capture's best shot (base64)"
 )
 QUERY_PARAMETERS = (INCLUDE,)
 
@@ -24,11 +24,20 @@ QUERY_PARAMETERS = (INCLUDE,)
     },
 )
 def post_liveness() -> responses.Response[dict]:
-    include = INCLUDE.read(api.event)
+    include_best_shot = INCLUDE.read(api.event) == "best_shot"
     capsule = inputs.read_binary_body(api.event, max_bytes=check_liveness.max_capsule_bytes())
-    result = check_liveness.check_capsule(capsule, calls.instance(), receipts.instance())
-    api.count(f"Liveness.{result.decision.value}")
-    return responses.json_response(result.public(include_best_shot=include == "best_shot"))
+    answer = check_liveness.check_capsule(
+        capsule,
+        subject=inputs.caller_subject(api.event),
+        oz=calls.instance(),
+        receipts=tokens.instance(),
+        store=store.instance(),
+        idempotency=check_liveness.idempotency(),
+        context=app.lambda_context,
+        include_best_shot=include_best_shot,
+    )
+    api.count(f"Liveness.{answer.decision.value}")
+    return responses.json_response(answer.public(include_best_shot=include_best_shot))
 
 
 lambda_handler = api.lambda_handler

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from .aws_emulator import DEFAULT_MOTO_ENDPOINTS
 from .procs import StackError
 
 
@@ -37,7 +38,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m stack",
         description="Docker-free local stack: SAM's API Gateway emulator, functions under the "
-        "Lambda Runtime Interface Emulator, moto for Secrets Manager.",
+        "Lambda Runtime Interface Emulator, moto for Secrets Manager and DynamoDB (the "
+        "template's tables are created in it).",
     )
     p.add_argument("--project-dir", type=Path, default=Path.cwd(), help="SAM project (default: .)")
     p.add_argument(
@@ -65,7 +67,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="append",
         metavar="SERVICE",
         help="AWS_ENDPOINT_URL_<SERVICE> given to functions, pointing at moto "
-        "(repeatable; default: SECRETS_MANAGER)",
+        f"(repeatable; default: {' '.join(DEFAULT_MOTO_ENDPOINTS)})",
     )
     p.add_argument(
         "--env",
@@ -127,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parameter_overrides=_pairs(args.parameter_overrides, "parameter"),
         region=args.region,
         secrets=secrets,
-        moto_endpoints=tuple(args.moto_endpoint or ["SECRETS_MANAGER"]),
+        moto_endpoints=tuple(args.moto_endpoint or DEFAULT_MOTO_ENDPOINTS),
         extra_env=_pairs(args.env, "env"),
         concurrency=args.concurrency,
         log_dir=args.log_dir,

@@ -1,8 +1,8 @@
-"""moto in server mode on a loopback port, and seeding it with secrets.
+"""moto in server mode on a loopback port, seeding it with secrets, creating DynamoDB tables in it.
 
 The server runs from the app venv (``<python> -m moto.server``, moto[server] pinned in
-requirements-dev.txt), not from the SAM CLI venv. ``seed_secrets`` needs boto3, imported lazily:
-both venvs have one.
+requirements-dev.txt), not from the SAM CLI venv. ``seed_secrets`` and ``create_tables`` need
+boto3, imported lazily: both venvs have one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ from .procs import LogSink, StackError, free_port, pump, spawn, stop_process, wa
 
 #: Credentials the stack hands to everything that talks to moto (moto maps them to 123456789012).
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+#: The services whose ``AWS_ENDPOINT_URL_<SERVICE>`` every function gets, pointing at moto
+#: (boto3's own service-specific endpoint variables).
+DEFAULT_MOTO_ENDPOINTS = ("SECRETS_MANAGER", "DYNAMODB")
 
 
 class MotoServer:
@@ -118,19 +123,54 @@ def seed_secrets(
     A value that is not a string (a dict, such as the Oz token secret) is stored as its JSON.
     Works against any Secrets Manager endpoint; the local stack points it at its moto server.
     """
-    # Lazily: this module must import without boto3; both venvs that call this have it.
-    import boto3  # noqa: PLC0415
-
-    client = boto3.client(
-        "secretsmanager",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
-        aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"],
-    )
+    client = _client("secretsmanager", endpoint, region)
     for name, value in secrets.items():
         text = value if isinstance(value, str) else json.dumps(value)
         try:
             client.create_secret(Name=name, SecretString=text)
         except client.exceptions.ResourceExistsException:
             client.put_secret_value(SecretId=name, SecretString=text)
+
+
+@dataclass(frozen=True)
+class DynamoTable:
+    """A DynamoDB table to create: ``CreateTable`` arguments, then ``UpdateTimeToLive``."""
+
+    name: str  # TableName: what the functions' `!Ref <table>` resolves to in the local stack
+    resource: str  # the resource's path in the template ("VerificationsTable", "Child/Table")
+    definition: Mapping[str, Any] = field(default_factory=dict)  # CreateTable args but TableName
+    ttl_attribute: str | None = None  # TimeToLiveSpecification.AttributeName, when Enabled
+
+
+def _client(service: str, endpoint: str, region: str) -> Any:
+    # Lazily: this module must import without boto3; both venvs that call this have it.
+    import boto3  # noqa: PLC0415
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"],
+    )
+
+
+def create_tables(
+    endpoint: str, tables: Iterable[DynamoTable], *, region: str = "us-east-1"
+) -> None:
+    """Create each table (and switch its TTL on) in DynamoDB at ``endpoint``.
+
+    A table that already exists is left as it is. The local stack points this at its moto server
+    with the tables the template declares (``stack.tables``).
+    """
+    client = _client("dynamodb", endpoint, region)
+    for table in tables:
+        try:
+            client.create_table(TableName=table.name, **table.definition)
+        except client.exceptions.ResourceInUseException:
+            continue
+        if table.ttl_attribute:
+            client.update_time_to_live(
+                TableName=table.name,
+                TimeToLiveSpecification={"AttributeName": table.ttl_attribute, "Enabled": True},
+            )

@@ -46,31 +46,42 @@ def flow(api: str) -> None:
             timeout=TIMEOUT,
         )
 
-    token = show("1. session token (front end)", session_token())
-    capsule = make_capsule(token["session_token"], person="alice", size=512 * 1024)
+    def capture(person: str = "alice", scenario: str = "success") -> bytes:
+        token = session_token().json()["session_token"]
+        return make_capsule(token, person=person, scenario=scenario, size=512 * 1024)
+
+    show("1. session token (front end)", session_token())
+    capsule = capture()
     print(f"\n== 2. the SDK stand-in captures 'alice' into a {len(capsule)}-byte container")
-    accepted = show(
-        "3. liveness (front end posts the raw container)",
-        liveness(capsule, "?include=best_shot"),
-        keep=("decision", "folder_id", "system_resolution", "receipt", "best_shot"),
+    accepted = show("3. liveness (front end posts the raw container)", liveness(capsule))
+    show(
+        "4. the same container again (a retry after a lost answer: same answer, no Oz call)",
+        liveness(capsule),
+        keep=("decision", "folder_id", "receipt"),
+    )
+    # The browser hands the receipt to its own server; the server (IAM-signed when deployed)
+    # either trusts the liveness result as it is, or face-matches with it. Either uses it up.
+    receipt = {"receipt": accepted["receipt"]}
+    show(
+        "5. redeem (your server)",
+        http.post(f"{api}/v1/receipts/redeem", json=receipt, timeout=TIMEOUT),
+    )
+    show(
+        "6. redeem the same receipt again (refused: single use)",
+        http.post(f"{api}/v1/receipts/redeem", json=receipt, timeout=TIMEOUT),
     )
     for step, person in (
-        ("4. biometry, same person (your server, IAM-signed when deployed)", "alice"),
-        ("5. biometry, someone else", "bob"),
+        ("7. biometry with a new receipt, same person (your server)", "alice"),
+        ("8. biometry with a new receipt, someone else", "bob"),
     ):
+        fresh = liveness(capture()).json()["receipt"]
         reference = base64.b64encode(make_face_jpeg(person)).decode()
-        body = {
-            "receipt": accepted["receipt"],
-            "best_shot": accepted["best_shot"],
-            "reference_photo": reference,
-        }
+        body = {"receipt": fresh, "reference_photo": reference}
         show(step, http.post(f"{api}/v1/biometry", json=body, timeout=TIMEOUT))
-    show("6. the same container again (replay)", liveness(capsule))
-    spoof = make_capsule(session_token().json()["session_token"], scenario="declined")
     show(
-        "7. a capture Oz declines (a spoof)",
-        liveness(spoof),
-        keep=("decision", "system_resolution", "receipt"),
+        "9. a capture Oz declines (a spoof): no receipt",
+        liveness(capture(scenario="declined")),
+        keep=("decision", "receipt"),
     )
     services = ["Australia Residential", "Australia Credit Bureau"]
     person = {
@@ -85,8 +96,8 @@ def flow(api: str) -> None:
     }
     # The Data Zoo emulator chooses its answer by last name (local/datazoo_emulator/README.md).
     for step, last_name in (
-        ("8. identity data check with Data Zoo (your server, IAM-signed when deployed)", "Smith"),
-        ("9. identity data check, a person no data source knows", "NotFound"),
+        ("10. identity data check with Data Zoo (your server, IAM-signed when deployed)", "Smith"),
+        ("11. identity data check, a person no data source knows", "NotFound"),
     ):
         response = http.post(
             f"{api}/v1/identity/verify", json={**person, "last_name": last_name}, timeout=TIMEOUT

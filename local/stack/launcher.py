@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from .aws_emulator import seed_secrets
+from .aws_emulator import DEFAULT_MOTO_ENDPOINTS, seed_secrets
 from .procs import REPO_ROOT, StackError, spawn, stop_process, tail
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # .../local: what PYTHONPATH needs
@@ -40,9 +40,10 @@ class LocalStack:
 
     ``port``/``moto_port`` 0 pick free ports (read ``api_url``/``moto_url`` after ``start()``).
     ``env_vars`` is a ``sam local --env-vars`` mapping or a path to such a JSON file.
-    ``secrets`` (name -> string, or a dict stored as JSON) are seeded into moto before any
-    function starts. ``state_dir`` holds the server log, the function logs and the ready file
-    (default: a temporary directory, removed by ``stop()`` unless ``keep_state``).
+    ``secrets`` (name -> string, or a dict stored as JSON) are seeded into moto, and the
+    template's DynamoDB tables created in it (``tables``), before the API serves.
+    ``state_dir`` holds the server log, the function logs and the ready file (default: a
+    temporary directory, removed by ``stop()`` unless ``keep_state``).
     The server is started with a parent-death signal bound to the calling *thread*: start the
     stack from a thread that outlives it (the main thread, as pytest fixtures do).
     """
@@ -58,7 +59,7 @@ class LocalStack:
         env_vars: Mapping[str, Mapping[str, Any]] | Path | str | None = None,
         parameter_overrides: Mapping[str, str] | None = None,
         secrets: Mapping[str, Any] | None = None,
-        moto_endpoints: Sequence[str] = ("SECRETS_MANAGER",),
+        moto_endpoints: Sequence[str] = DEFAULT_MOTO_ENDPOINTS,
         extra_env: Mapping[str, str] | None = None,
         region: str = "us-east-1",
         concurrency: int = 1,
@@ -105,6 +106,11 @@ class LocalStack:
     @property
     def moto_url(self) -> str:
         return str(self._require("moto_url"))
+
+    @property
+    def tables(self) -> dict[str, str]:
+        """The DynamoDB tables created in moto from the template: resource path -> table name."""
+        return dict(self._require("dynamodb_tables"))
 
     @property
     def log_dir(self) -> Path:

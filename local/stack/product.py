@@ -2,8 +2,9 @@
 
 The Oz emulator runs in this process; the API is served from the built template by the local
 stack (SAM CLI's API Gateway emulator, each function under the Lambda Runtime Interface
-Emulator) with moto standing in for Secrets Manager. The Oz service token is provisioned the
-documented way (admin sign-in, service user, service token) and seeded as the deployed secret.
+Emulator) with moto standing in for Secrets Manager and DynamoDB (the template's tables). The
+Oz service token is provisioned the documented way (admin sign-in, service user, service token)
+and seeded as the deployed secret.
 The Data Zoo emulator runs here too; its session token secret is seeded by signing in, as the
 rotation function would, beside the credentials secret the rotation reads.
 """
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             + "\n"
         )
+        tables = ", ".join(running.stack.tables.values()) or "none"
         print(
             f"""
 Oz liveness back end, running locally
@@ -179,6 +181,7 @@ Oz liveness back end, running locally
   Data Zoo emulator   {running.datazoo_url}   ({DATAZOO_USERNAME} / {DATAZOO_PASSWORD})
   Secrets Manager     {running.moto_url}   (moto; secrets {TOKEN_SECRET}, {RECEIPT_SECRET},
                       {DATAZOO_TOKEN_SECRET}, {DATAZOO_CREDENTIALS_SECRET})
+  DynamoDB            {running.moto_url}   (moto; tables {tables})
   function logs       {running.stack.log_dir}
 
 Try it:

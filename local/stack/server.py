@@ -2,7 +2,8 @@
 
 - reads the *built* template with SAM's providers (SamLocalStackProvider -> SamFunctionProvider,
   ApiProvider): routes, methods, binary media types, stage, CORS, functions, layers, environment;
-- starts moto_server (app venv) and seeds secrets into it;
+- starts moto_server (app venv), seeds secrets into it and creates in it every DynamoDB table the
+  template declares (``stack.tables``), named as the functions' ``!Ref <table>`` resolve;
 - starts one pool of warm RIE workers per function the API routes to (routes and Lambda
   authorizers; any other function a route names is started on first use);
 - serves SAM's LocalApigwService (the ``sam local start-api`` API Gateway emulator) with a runner
@@ -33,10 +34,17 @@ from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.local.apigw.local_apigw_service import LocalApigwService
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from .aws_emulator import MotoServer, seed_secrets
+from .aws_emulator import (
+    DEFAULT_MOTO_ENDPOINTS,
+    DynamoTable,
+    MotoServer,
+    create_tables,
+    seed_secrets,
+)
 from .procs import REPO_ROOT, LogSink, StackError, spawn
 from .rie import FunctionPool, LaunchSpec, RieWorker, rie_binary
 from .runner import RieLambdaRunner, python_version
+from .tables import template_tables
 
 LOG = logging.getLogger(__name__)
 
@@ -61,7 +69,7 @@ class StackConfig:
     parameter_overrides: Mapping[str, str] = field(default_factory=dict)
     region: str = "us-east-1"
     secrets: Mapping[str, Any] = field(default_factory=dict)  # name -> value, seeded into moto
-    moto_endpoints: Sequence[str] = ("SECRETS_MANAGER",)  # AWS_ENDPOINT_URL_<X> -> moto
+    moto_endpoints: Sequence[str] = DEFAULT_MOTO_ENDPOINTS  # AWS_ENDPOINT_URL_<X> -> moto
     extra_env: Mapping[str, str] = field(default_factory=dict)  # for every function, last word
     concurrency: int = 1  # warm RIE workers per function
     log_dir: Path | None = None  # default: <project_dir>/.local-stack/logs
@@ -88,6 +96,7 @@ class StackServer:
         self.moto: MotoServer | None = None
         self.runner: RieLambdaRunner | None = None
         self.api: Any = None
+        self.tables: list[DynamoTable] = []
         self.httpd: BaseWSGIServer | None = None
         self.timings: dict[str, float] = {}
         self._http_thread: threading.Thread | None = None
@@ -106,7 +115,8 @@ class StackServer:
             self._check_inputs()
             self.log_dir.mkdir(parents=True, exist_ok=True)
             # moto needs ~1.5 s to import: launch it, read the template and start the RIE
-            # workers meanwhile (their runtimes start on first invoke), then seed, then serve.
+            # workers meanwhile (their runtimes start on first invoke), then seed secrets and
+            # create tables, then serve.
             self._launch_moto()
             self._load_template()
             self._abort_if_stopping()
@@ -181,9 +191,12 @@ class StackServer:
     def _seed_moto(self) -> None:
         assert self.moto is not None
         self.moto.wait_ready()
+        self.timings["moto_ready"] = time.monotonic() - self._moto_started
         if self.config.secrets:
             seed_secrets(self.moto.url, self.config.secrets, region=self.config.region)
-        self.timings["moto_ready"] = time.monotonic() - self._moto_started
+        if self.tables:
+            create_tables(self.moto.url, self.tables, region=self.config.region)
+        self.timings["moto_seeded"] = time.monotonic() - self._moto_started
 
     def _load_template(self) -> None:
         t = time.monotonic()
@@ -197,6 +210,7 @@ class StackServer:
         )
         cwd = str(self.template.parent)  # sam local's cwd: the template's directory
         provider = SamFunctionProvider(stacks)
+        self.tables = template_tables(stacks)
         self.api = ApiProvider(stacks, cwd=cwd).api
         if not self.api.routes:
             raise StackError(f"no API routes in {self.template}")
@@ -320,6 +334,7 @@ class StackServer:
             "log_dir": str(self.log_dir),
             "stage": self.api.stage_name,
             "binary_media_types": list(self.api.binary_media_types),
+            "dynamodb_tables": {table.resource: table.name for table in self.tables},
             "routes": [
                 {"path": r.path, "methods": list(r.methods), "function": r.function_name}
                 for r in self.api.routes
@@ -352,10 +367,10 @@ class StackServer:
             )
         assert self.moto is not None
         endpoints = ", ".join(f"AWS_ENDPOINT_URL_{n}" for n in self.config.moto_endpoints)
-        lines += [
-            f"  moto  {self.moto.url}   ({endpoints})",
-            f"  logs  {self.log_dir}",
-        ]
+        lines.append(f"  moto  {self.moto.url}   ({endpoints})")
+        for table in self.tables:
+            lines.append(f"    DynamoDB table {table.name} ({table.resource})")
+        lines.append(f"  logs  {self.log_dir}")
         return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import DATAZOO_FUNCTIONS, OZ_FUNCTIONS, ROOT, modules_loaded_by
+from support import ALL_FUNCTIONS, ROOT, modules_loaded_by
 
 LAYER = ROOT / ".aws-sam" / "build" / "SharedLayer" / "python"
 # PEP 552: flags word 0b01 = hash-based, source not checked at import.
@@ -77,9 +77,7 @@ def test_the_interpreter_runs_the_shipped_bytecode_not_the_source(layer: Path, t
 
 def test_the_built_package_holds_only_what_a_function_imports(layer: Path):
     # Given every function imported from the built layer, as Lambda would import it
-    loaded = set().union(
-        *(modules_loaded_by(f, layer=layer) for f in OZ_FUNCTIONS + DATAZOO_FUNCTIONS)
-    )
+    loaded = set().union(*(modules_loaded_by(f, layer=layer) for f in ALL_FUNCTIONS))
     # Then every module the layer ships is one of them, and the operator tools are not shipped
     shipped = {
         ".".join(path.relative_to(layer).with_suffix("").parts).removesuffix(".__init__")

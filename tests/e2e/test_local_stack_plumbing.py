@@ -4,19 +4,28 @@ What runs: `sam build` of the fixture into a temporary directory (SAM CLI venv),
 `stack.LocalStack`, which starts `.venv-sam/bin/python -m stack` as a child process: SAM CLI's
 own API Gateway emulator (LocalApigwService, routes and binary media types read from the built
 template), each function warm under the Lambda Runtime Interface Emulator with awslambdaric from
-the app venv, and moto_server for Secrets Manager. This test process (app venv) only speaks HTTP
-to it, so SAM CLI's pinned dependencies never meet the app's.
+the app venv, and moto_server for Secrets Manager and DynamoDB. This test process (app venv) only
+speaks HTTP to it, so SAM CLI's pinned dependencies never meet the app's.
+
+The DynamoDB tests use a second fixture app the tests write themselves (tables shaped like the
+product's, a function that uses them through plain boto3), plus the product's own template read
+with SAM CLI.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import subprocess
+import textwrap
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 import requests
 
@@ -275,3 +284,302 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+# --- DynamoDB: the template's tables, created in the stack's moto -------------------------------
+
+# A table shaped like the product's verification store (KMS-encrypted, deletion protection from a
+# condition: both ignored locally), one with a composite key, a GSI and parameter-driven
+# throughput, a SAM SimpleTable, and one whose condition is false (CloudFormation would not
+# create it).
+TABLE_APP_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Written by test_local_stack_plumbing.py - DynamoDB tables the local stack creates.
+
+Parameters:
+  EventsReadCapacity:
+    Type: Number
+    Default: 3
+  ProtectTables:
+    Type: String
+    AllowedValues: ["true", "false"]
+    Default: "true"
+
+Conditions:
+  Protect: !Equals [!Ref ProtectTables, "true"]
+  Never: !Equals [!Ref ProtectTables, "never"]
+
+Resources:
+  VerificationsKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root" }
+            Action: "kms:*"
+            Resource: "*"
+
+  VerificationsTable:
+    Type: AWS::DynamoDB::Table
+    DeletionPolicy: Delete
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      TimeToLiveSpecification: { AttributeName: expiration, Enabled: true }
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false }
+      DeletionProtectionEnabled: !If [Protect, true, false]
+      SSESpecification: { SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref VerificationsKey }
+
+  EventsTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: at, AttributeType: N }
+        - { AttributeName: owner, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+        - { AttributeName: at, KeyType: RANGE }
+      ProvisionedThroughput: { ReadCapacityUnits: !Ref EventsReadCapacity, WriteCapacityUnits: 2 }
+      GlobalSecondaryIndexes:
+        - IndexName: by-owner
+          KeySchema: [{ AttributeName: owner, KeyType: HASH }]
+          Projection: { ProjectionType: KEYS_ONLY }
+          ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }
+          ContributorInsightsSpecification: { Enabled: true }
+
+  SessionsTable:
+    Type: AWS::Serverless::SimpleTable
+    Properties:
+      PrimaryKey: { Name: token, Type: String }
+
+  NeverTable:
+    Type: AWS::DynamoDB::Table
+    Condition: Never
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+
+  TableFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/table/
+      Handler: app.lambda_handler
+      Runtime: python3.13
+      Timeout: 10
+      Environment:
+        Variables:
+          VERIFICATIONS_TABLE_NAME: !Ref VerificationsTable
+          EVENTS_TABLE_NAME: !Ref EventsTable
+      Events:
+        Table:
+          Type: Api
+          Properties:
+            Path: /table
+            Method: post
+"""
+
+TABLE_APP_HANDLER = '''\
+"""Write an item with plain boto3 (endpoint from AWS_ENDPOINT_URL_DYNAMODB), read it back."""
+
+import json
+import os
+
+import boto3
+
+ENV_KEYS = ("AWS_ENDPOINT_URL_DYNAMODB", "VERIFICATIONS_TABLE_NAME", "EVENTS_TABLE_NAME")
+
+
+def lambda_handler(event, context):
+    client = boto3.client("dynamodb")
+    table = os.environ["VERIFICATIONS_TABLE_NAME"]
+    item = {"id": {"S": event["body"]}, "expiration": {"N": "4102444800"}}
+    client.put_item(TableName=table, Item=item)
+    read = client.get_item(TableName=table, Key={"id": item["id"]}, ConsistentRead=True)
+    body = {
+        "env": {key: os.environ.get(key) for key in ENV_KEYS},
+        "endpoint": client.meta.endpoint_url,
+        "item": read.get("Item"),
+    }
+    return {"statusCode": 200, "body": json.dumps(body)}
+'''
+
+
+@pytest.fixture(scope="module")
+def table_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    if not default_sam_python().exists():
+        pytest.fail(f"no SAM CLI venv at {default_sam_python()}: run `make setup`")
+    app = tmp_path_factory.mktemp("table_app")
+    (app / "template.yaml").write_text(TABLE_APP_TEMPLATE)
+    (app / "functions" / "table").mkdir(parents=True)
+    (app / "functions" / "table" / "app.py").write_text(TABLE_APP_HANDLER)
+    built = sam_build(app, build_dir=tmp_path_factory.mktemp("table_app_build"))
+    local = LocalStack(
+        app,
+        template=built,
+        app_python=APP_PYTHON,
+        parameter_overrides={"EventsReadCapacity": "4"},
+        state_dir=tmp_path_factory.mktemp("table_stack"),
+    )
+    with local:
+        yield local
+
+
+def dynamodb(stack: LocalStack) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=stack.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def test_template_tables_exist_in_moto(table_stack: LocalStack) -> None:
+    client = dynamodb(table_stack)
+
+    # Named as SAM CLI resolves `!Ref <table>` locally: the logical id.
+    assert table_stack.tables == {
+        "VerificationsTable": "VerificationsTable",
+        "EventsTable": "EventsTable",
+        "SessionsTable": "SessionsTable",
+    }
+    assert sorted(client.list_tables()["TableNames"]) == [
+        "EventsTable",
+        "SessionsTable",
+        "VerificationsTable",
+    ]
+
+
+def test_table_has_template_key_schema_billing_and_ttl(table_stack: LocalStack) -> None:
+    client = dynamodb(table_stack)
+
+    table = client.describe_table(TableName="VerificationsTable")["Table"]
+    ttl = client.describe_time_to_live(TableName="VerificationsTable")["TimeToLiveDescription"]
+
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert ttl == {"AttributeName": "expiration", "TimeToLiveStatus": "ENABLED"}
+
+
+def test_composite_key_index_and_parameter_throughput(table_stack: LocalStack) -> None:
+    client = dynamodb(table_stack)
+
+    table = client.describe_table(TableName="EventsTable")["Table"]
+
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "at", "KeyType": "RANGE"},
+    ]
+    assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 4  # the parameter override
+    assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 2
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-owner"
+    assert index["KeySchema"] == [{"AttributeName": "owner", "KeyType": "HASH"}]
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert client.describe_time_to_live(TableName="EventsTable")["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "DISABLED"
+    }
+
+
+def test_simple_table_is_created_as_sam_would(table_stack: LocalStack) -> None:
+    table = dynamodb(table_stack).describe_table(TableName="SessionsTable")["Table"]
+
+    assert table["KeySchema"] == [{"AttributeName": "token", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "token", "AttributeType": "S"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_function_environment_names_the_table_and_moto(table_stack: LocalStack) -> None:
+    response = requests.post(f"{table_stack.api_url}/table", data="from-function", timeout=30)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["env"] == {
+        "AWS_ENDPOINT_URL_DYNAMODB": table_stack.moto_url,
+        "VERIFICATIONS_TABLE_NAME": table_stack.tables["VerificationsTable"],
+        "EVENTS_TABLE_NAME": table_stack.tables["EventsTable"],
+    }
+    assert body["endpoint"] == table_stack.moto_url  # plain boto3.client("dynamodb")
+    assert body["item"] == {"id": {"S": "from-function"}, "expiration": {"N": "4102444800"}}
+    # ... and the item is in the stack's moto, where the test reads it too
+    stored = dynamodb(table_stack).get_item(
+        TableName="VerificationsTable", Key={"id": {"S": "from-function"}}
+    )
+    assert stored["Item"]["expiration"] == {"N": "4102444800"}
+
+
+# What the local stack would create for the product's template, and what the functions' variables
+# that `!Ref` a table resolve to there: SAM CLI's providers and the stack's own runner, in the SAM
+# CLI venv, on the source template (no build needed).
+PRODUCT_TABLES_SCRIPT = """
+import json, sys
+from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+from stack.runner import RieLambdaRunner
+from stack.tables import template_tables
+
+stacks, _ = SamLocalStackProvider.get_stacks(
+    sys.argv[1],
+    parameter_overrides={"OzApiUrl": "http://127.0.0.1:1"},
+    global_parameter_overrides={"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"},
+)
+tables = template_tables(stacks)
+provider = SamFunctionProvider(stacks)
+runner = RieLambdaRunner(
+    provider, cwd=".", python=sys.executable, pool_factory=None,
+    stack_env={"AWS_ENDPOINT_URL_DYNAMODB": "http://moto"},
+)
+refs = {}
+for function in provider.get_all():
+    raw = stacks[0].raw_resources[function.name]["Properties"]
+    variables = ((raw.get("Environment") or {}).get("Variables") or {})
+    env = runner.function_environment(function)
+    for key, value in variables.items():
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            refs[f"{function.name}.{key}"] = {"ref": value["Ref"], "value": env[key]}
+    refs[f"{function.name}.AWS_ENDPOINT_URL_DYNAMODB"] = env.get("AWS_ENDPOINT_URL_DYNAMODB")
+print(json.dumps({
+    "tables": {t.resource: {"name": t.name, "definition": t.definition, "ttl": t.ttl_attribute}
+               for t in tables},
+    "refs": refs,
+}))
+"""
+
+
+def test_product_tables_are_named_as_the_functions_see_them() -> None:
+    template = ROOT / "template.yaml"
+    out = subprocess.run(
+        [str(default_sam_python()), "-c", textwrap.dedent(PRODUCT_TABLES_SCRIPT), str(template)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "local"), "SAM_CLI_TELEMETRY": "0"},
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-4000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    tables, refs = result["tables"], result["refs"]
+
+    verifications = tables["VerificationsTable"]
+    assert verifications["name"] == "VerificationsTable"  # SAM CLI: Ref -> the logical id
+    assert verifications["definition"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert verifications["definition"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert verifications["ttl"] == "expiration"
+    for function in ("CapsuleRelayFunction", "BiometryFunction", "RedeemReceiptFunction"):
+        assert refs[f"{function}.VERIFICATIONS_TABLE_NAME"] == {
+            "ref": "VerificationsTable",
+            "value": "VerificationsTable",
+        }
+        assert refs[f"{function}.AWS_ENDPOINT_URL_DYNAMODB"] == "http://moto"
+    # every variable that references a table names the table the stack creates
+    for variable, ref in refs.items():
+        if isinstance(ref, dict) and ref["ref"] in tables:
+            assert ref["value"] == tables[ref["ref"]]["name"], variable

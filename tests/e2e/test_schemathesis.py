@@ -51,6 +51,9 @@ KNOWN_CODES = {
     "VALIDATION_ERROR",
     "RECEIPT_INVALID",
     "RECEIPT_EXPIRED",
+    "RECEIPT_USED",
+    "RECEIPT_IN_USE",
+    "REQUEST_IN_PROGRESS",
     "UPSTREAM_ERROR",
     "UPSTREAM_UNAVAILABLE",
     "UPSTREAM_TIMEOUT",
@@ -212,12 +215,14 @@ def test_known_good_requests_answer_as_the_schema_says(product, session, tally):
     for scenario in ("declined", "failed"):
         assert check("/v1/liveness", **capsule(scenario=scenario))["receipt"] is None
     for person, decision in (("alice", "MATCH"), ("bob", "NO_MATCH")):
+        receipt = check("/v1/liveness", **capsule(person="alice"))["receipt"]
         body = {
-            "receipt": liveness["receipt"],
-            "best_shot": liveness["best_shot"],
+            "receipt": receipt,
             "reference_photo": base64.b64encode(make_face_jpeg(person)).decode(),
         }
         assert check("/v1/biometry", body=body, media_type=JSON)["decision"] == decision
+    redeemed = check("/v1/receipts/redeem", body={"receipt": liveness["receipt"]}, media_type=JSON)
+    assert redeemed["folder_id"] == liveness["folder_id"]
     services = ["Australia Residential", "Australia Credit Bureau"]
     for last_name, outcome in (
         ("Smith", "VERIFIED"),

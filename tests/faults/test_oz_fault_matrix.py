@@ -44,7 +44,8 @@ from reliability import record
 
 from idv.aws import secrets
 from idv.oz.client import OzApi
-from idv.receipts import Receipts
+from idv.receipts.store import ReceiptStore
+from idv.receipts.tokens import ReceiptTokens
 from oz_emulator import OzEmulator, make_capsule, make_face_jpeg
 from oz_emulator.recorder import token_sha256
 from support import invoke, load_event
@@ -457,18 +458,15 @@ def prepare_event(case: Case) -> dict[str, Any]:
         case.capsule = make_capsule(session_token, scenario="success", person="alice", size=16384)
         event["body"] = base64.b64encode(case.capsule).decode()
     elif call.function == "biometry":
-        key = case.secretsmanager.get_secret_value(SecretId=RECEIPT_SECRET)["SecretString"]
-        best_shot = make_face_jpeg("alice")
-        receipt = Receipts(lambda force: key, ttl_seconds=600).issue(
-            folder_id="faults-folder",
-            decision="ACCEPT",
-            best_shot=best_shot,
-            event_session_id="faults-session",
+        # A receipt as the relay issues one: signed, its best shot in the store.
+        receipts = ReceiptTokens.from_environment()
+        claims = receipts.new_claims(
+            folder_id="faults-folder", event_session_id="faults-session", subject=None
         )
+        ReceiptStore.from_environment().put_issued(claims, make_face_jpeg("alice"))
         event["body"] = json.dumps(
             {
-                "receipt": receipt,
-                "best_shot": base64.b64encode(best_shot).decode(),
+                "receipt": receipts.sign(claims),
                 "reference_photo": base64.b64encode(make_face_jpeg("alice")).decode(),
             }
         )

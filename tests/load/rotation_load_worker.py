@@ -31,10 +31,10 @@ sys.path[:0] = [
     str(ROOT / "tests"),
 ]
 
-from idv import receipts  # noqa: E402
 from idv.errors import ServiceError  # noqa: E402
 from idv.oz import calls  # noqa: E402
 from idv.oz.decisions import LivenessDecision  # noqa: E402
+from idv.receipts import store, tokens  # noqa: E402
 from idv.usecases import check_liveness, issue_session_token  # noqa: E402
 from oz_emulator import make_capsule  # noqa: E402
 from support import invoke, load_event  # noqa: E402
@@ -99,7 +99,7 @@ def handler_round(recorder: Recorder) -> None:
 
 
 def layer_round(recorder: Recorder) -> None:
-    oz, signer = calls.instance(), receipts.instance()
+    oz, signer, kept = calls.instance(), tokens.instance(), store.instance()
     token = layer_call(
         recorder, "layer:session-token", lambda: issue_session_token.issue_session_token(oz)
     )
@@ -108,7 +108,14 @@ def layer_round(recorder: Recorder) -> None:
     result = layer_call(
         recorder,
         "layer:liveness",
-        lambda: check_liveness.check_capsule(capsule(token.token), oz, signer),
+        lambda: check_liveness.check_capsule(
+            capsule(token.token),
+            subject=None,
+            oz=oz,
+            receipts=signer,
+            store=kept,
+            idempotency=check_liveness.idempotency(),
+        ),
     )
     if result is not None and result.decision is not LivenessDecision.ACCEPT:
         with recorder.lock:

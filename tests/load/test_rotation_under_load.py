@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+from oz_fixtures import create_verifications_table
 from rotation_support import STEPS, enable_rotation, rotate, stages, start_rotation, value
 
 from idv.errors import OzAuthRejected
@@ -74,6 +75,10 @@ def stack(oz, service_user, moto_endpoint, monkeypatch) -> Stack:
         Name=f"{prefix}/receipt-signing-key", SecretString=pysecrets.token_urlsafe(48)
     )
     enable_rotation(client, token["ARN"])
+    table = f"{prefix}-verifications"
+    create_verifications_table(
+        boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1"), table
+    )
     environment = {
         "OZ_API_URL": oz.url,
         "OZ_ALLOW_INSECURE_HTTP": "true",
@@ -81,7 +86,9 @@ def stack(oz, service_user, moto_endpoint, monkeypatch) -> Stack:
         "RECEIPT_SECRET_ID": receipt["ARN"],
         "OZ_CONNECT_TIMEOUT_SECONDS": "2",
         "OZ_READ_TIMEOUT_SECONDS": "10",
+        "VERIFICATIONS_TABLE_NAME": table,
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint,
     }
     for name, setting in environment.items():  # the rotation handler runs in this process
         monkeypatch.setenv(name, setting)

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oz_emulator import make_capsule
+from oz_emulator.capsule import SCENARIOS
 from support import GENERATED_CASES as CASES
 from support import invoke, load_event
 
@@ -23,6 +25,9 @@ KNOWN_CODES = {
     "VALIDATION_ERROR",
     "RECEIPT_INVALID",
     "RECEIPT_EXPIRED",
+    "RECEIPT_USED",
+    "RECEIPT_IN_USE",
+    "REQUEST_IN_PROGRESS",
     "NOT_FOUND",
     "UPSTREAM_ERROR",
     "UPSTREAM_UNAVAILABLE",
@@ -142,9 +147,9 @@ def test_liveness_survives_any_request(env, body, content_type, query):
                 {},
                 optional={
                     "receipt": text | st.just("a.b.c") | st.just("eyJhbGciOiJub25lIn0.e30."),
-                    "best_shot": text
+                    "reference_photo": text
                     | st.binary(max_size=64).map(lambda b: base64.b64encode(b).decode()),
-                    "reference_photo": text,
+                    "subject": text,
                     "extra": deep_json,
                 },
             ).map(json.dumps),
@@ -171,3 +176,73 @@ def test_session_token_survives_any_request(env, body, content_type, query):
 def test_health_survives_any_query(env, query, content_type):
     event = mutate(load_event("health/get.json"), None, False, content_type, query)
     check("GET /v1/health", "health", event, env)
+
+
+@EXAMPLES
+@given(
+    body=st.one_of(
+        bodies(),
+        st.tuples(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "receipt": text | st.just("a.b.c") | st.just("eyJhbGciOiJub25lIn0.e30."),
+                    "subject": text | st.integers() | st.none(),
+                    "extra": deep_json,
+                },
+            ).map(json.dumps),
+            st.just(False),
+        ),
+    ),
+    content_type=st.none() | header_values,
+)
+def test_redeem_survives_any_request(env, body, content_type):
+    event = mutate(load_event("receipts/post_redeem.json"), *body, content_type, None)
+    check("POST /v1/receipts/redeem", "redeem_receipt", event, env)
+
+
+# --- what a browser may learn -----------------------------------------------------------------
+
+BROWSER_FIELDS = {"decision", "folder_id", "event_session_id", "receipt", "receipt_expires_at"}
+
+
+@EXAMPLES
+@given(
+    scenario=st.sampled_from(SCENARIOS),
+    person=st.sampled_from(["alice", "bob", "mallory"]),
+    include=st.booleans(),
+    signed_in=st.booleans(),
+    damaged=st.booleans(),
+)
+def test_a_liveness_answer_never_carries_a_score_or_ozs_words(
+    env, scenario, person, include, signed_in, damaged
+):
+    # Given any scenario the emulator can produce, for any face, asked any way
+    status, body, _ = invoke("session_token", load_event("session_token/post.json"))
+    capsule = make_capsule(body["session_token"], scenario=scenario, person=person, size=4096)
+    if damaged:
+        capsule = capsule[:2048] + bytes([capsule[2048] ^ 0xFF]) + capsule[2049:]
+    name = "liveness/post_capsule_signed_in.json" if signed_in else "liveness/post_capsule.json"
+    event = load_event(name)
+    event["body"] = base64.b64encode(capsule).decode()
+    if include:
+        event["queryStringParameters"] = {"include": "best_shot"}
+    # When the browser sends it
+    status, body = check("POST /v1/liveness", "capsule_relay", event, env)
+    # Then it learns a decision and ids, never a confidence, a resolution or Oz's text
+    text = json.dumps(body)
+    for word in ("confidence", "analyses", "resolution", "error_message", "similarity", "0."):
+        assert word not in text.replace(str(body.get("receipt")), ""), word
+    if status == 200:
+        assert set(body) == BROWSER_FIELDS | ({"best_shot"} if include else set())
+        assert (body["receipt"] is None) == (body["decision"] != "ACCEPT")
+    else:
+        assert body["error"]["message"] in OUR_MESSAGES, body
+
+
+# Every message a liveness refusal may carry: our words, none of Oz's.
+OUR_MESSAGES = {
+    "Oz rejected the container (signature, hash or session token); capture again with a new "
+    "session token",
+    "Oz could not read the container",
+}

@@ -21,7 +21,8 @@ from idv.datazoo.calls import DataZooCalls
 from idv.datazoo.rotation import DataZooRotator
 from idv.oz.rotation import Rotator
 from idv.oz.settings import OzSettings
-from idv.receipts import Receipts
+from idv.receipts.store import ReceiptStore
+from idv.receipts.tokens import ReceiptTokens
 from idv.usecases import check_liveness
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +36,19 @@ ROUTES = {
     ("POST", "/v1/biometry"): "BiometryFunction",
     ("GET", "/v1/health"): "HealthFunction",
     ("POST", "/v1/identity/verify"): "IdentityVerifyFunction",
+    ("POST", "/v1/receipts/redeem"): "RedeemReceiptFunction",
 }
 FRONT_END_ROUTES = ["/v1/session-token", "/v1/liveness"]
 API_FUNCTIONS = sorted(set(ROUTES.values()))
 ROTATION_FUNCTION = "RotateServiceTokenFunction"
 DATAZOO_ROTATION_FUNCTION = "RotateDataZooTokenFunction"  # test_datazoo_template.py
-FUNCTIONS = [*API_FUNCTIONS, ROTATION_FUNCTION, DATAZOO_ROTATION_FUNCTION]
+RECEIPT_KEY_ROTATION_FUNCTION = "RotateReceiptKeyFunction"
+FUNCTIONS = [
+    *API_FUNCTIONS,
+    ROTATION_FUNCTION,
+    DATAZOO_ROTATION_FUNCTION,
+    RECEIPT_KEY_ROTATION_FUNCTION,
+]
 # The template's parts: each gets its own settings, and none the other's.
 OZ_FUNCTIONS = [
     "SessionTokenFunction",
@@ -50,6 +58,7 @@ OZ_FUNCTIONS = [
     ROTATION_FUNCTION,
 ]
 DATAZOO_FUNCTIONS = ["IdentityVerifyFunction", DATAZOO_ROTATION_FUNCTION]
+RECEIPT_FUNCTIONS = ["RedeemReceiptFunction", RECEIPT_KEY_ROTATION_FUNCTION]
 CODE_DIRS = {
     "SessionTokenFunction": "functions/session_token/",
     "CapsuleRelayFunction": "functions/capsule_relay/",
@@ -58,6 +67,8 @@ CODE_DIRS = {
     ROTATION_FUNCTION: "functions/rotate_service_token/",
     "IdentityVerifyFunction": "functions/identity_verify/",
     DATAZOO_ROTATION_FUNCTION: "functions/rotate_datazoo_token/",
+    "RedeemReceiptFunction": "functions/redeem_receipt/",
+    RECEIPT_KEY_ROTATION_FUNCTION: "functions/rotate_receipt_key/",
 }
 TIMEOUTS = {
     "SessionTokenFunction": 10,
@@ -67,6 +78,8 @@ TIMEOUTS = {
     ROTATION_FUNCTION: 60,
     "IdentityVerifyFunction": 29,
     DATAZOO_ROTATION_FUNCTION: 30,
+    "RedeemReceiptFunction": 10,
+    RECEIPT_KEY_ROTATION_FUNCTION: 30,
 }
 # Exactly the secrets each function may read.
 SECRETS_READ = {
@@ -75,6 +88,7 @@ SECRETS_READ = {
     "BiometryFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
     "HealthFunction": {"OzServiceTokenSecret"},
     "IdentityVerifyFunction": {"DataZooSessionTokenSecret"},
+    "RedeemReceiptFunction": {"ReceiptSigningKeySecret"},
 }
 # Every function's Powertools settings (Globals, and its own service name).
 POWERTOOLS_ENV = {
@@ -97,7 +111,7 @@ DATAZOO_ENV = {
     "DATAZOO_ALLOW_INSECURE_HTTP",
 }
 API_ENV = {"CORS_ALLOWED_ORIGINS"}  # the functions behind a route answer CORS
-RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS"}
+RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS", "VERIFICATIONS_TABLE_NAME"}
 # Exactly what each function reads: no function gets a variable it does not read.
 ENV_BY_FUNCTION = {
     "SessionTokenFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV,
@@ -108,6 +122,9 @@ ENV_BY_FUNCTION = {
     # Data Zoo's values are test_datazoo_template.py's.
     "IdentityVerifyFunction": POWERTOOLS_ENV | API_ENV | DATAZOO_ENV | {"DATAZOO_TOKEN_SECRET_ID"},
     DATAZOO_ROTATION_FUNCTION: POWERTOOLS_ENV | DATAZOO_ENV | {"DATAZOO_CREDENTIALS_SECRET_ID"},
+    "RedeemReceiptFunction": POWERTOOLS_ENV | API_ENV | RECEIPT_ENV,
+    RECEIPT_KEY_ROTATION_FUNCTION: {"POWERTOOLS_SERVICE_NAME"}
+    | (POWERTOOLS_ENV - {"POWERTOOLS_SERVICE_NAME"}),
 }
 # Everything that exists only to rotate the token, hence only when Oz auth is on.
 ROTATION_RESOURCES = {
@@ -386,6 +403,8 @@ def test_function_reads_exactly_its_secrets_and_nothing_else(
                 assert _ref(kms["Resource"]) == "SecretsKmsKeyArn"
                 assert "kms:ViaService" in kms["Condition"]["StringEquals"]
                 continue
+            if statement["Sid"] in STORE_STATEMENTS:
+                continue  # test_the_store_is_used_with_exactly_these_actions
             assert statement["Effect"] == "Allow"
             assert statement["Action"] == "secretsmanager:GetSecretValue"
             targets = statement["Resource"]
@@ -393,6 +412,76 @@ def test_function_reads_exactly_its_secrets_and_nothing_else(
             read |= {_ref(target) for target in targets}
     assert read == SECRETS_READ[name]
     assert "*" not in json.dumps(functions[name]["Policies"])
+
+
+STORE_STATEMENTS = {"IdempotencyRecordsAndReceipts", "UseReceipts", "UseVerificationsKey"}
+STORE_ACTIONS = {
+    # Powertools' idempotency records (conditional put, update, delete, get) and the receipt.
+    "CapsuleRelayFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+    # One conditional update per use of a receipt.
+    "BiometryFunction": {"UpdateItem"},
+    "RedeemReceiptFunction": {"UpdateItem"},
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_the_store_is_used_with_exactly_these_actions(
+    functions: dict[str, dict[str, Any]], name: str
+):
+    statements = {
+        s["Sid"]: s
+        for policy in functions[name]["Policies"]
+        for s in policy["Statement"]
+        if "Sid" in s and s["Sid"] in STORE_STATEMENTS
+    }
+    if name not in STORE_ACTIONS:
+        assert statements == {}
+        return
+    (table,) = [s for sid, s in statements.items() if sid != "UseVerificationsKey"]
+    assert {a.removeprefix("dynamodb:") for a in table["Action"]} == STORE_ACTIONS[name]
+    assert table["Resource"] == {"Fn::GetAtt": ["VerificationsTable", "Arn"]}
+    key = statements["UseVerificationsKey"]
+    assert set(key["Action"]) == {
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:DescribeKey",
+    }
+    assert key["Resource"] == {"Fn::GetAtt": ["VerificationsKey", "Arn"]}
+    assert "dynamodb." in json.dumps(key["Condition"]["StringEquals"]["kms:ViaService"])
+
+
+def test_the_verification_store_keeps_short_lived_records_under_its_own_key(
+    resources: dict[str, Any],
+):
+    table = resources["VerificationsTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": False}
+    assert table["SSESpecification"] == {
+        "SSEEnabled": True,
+        "SSEType": "KMS",
+        "KMSMasterKeyId": {"Ref": "VerificationsKey"},
+    }
+    assert table["DeletionProtectionEnabled"] == {"Fn::If": ["ProtectVerifications", True, False]}
+    key = resources["VerificationsKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    (statement,) = key["KeyPolicy"]["Statement"]
+    assert statement["Principal"] == {
+        "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+    }
+
+
+def test_the_receipt_key_rotates_on_its_schedule(resources: dict[str, Any]):
+    schedule = resources["ReceiptKeyRotationSchedule"]["Properties"]
+    assert _ref(schedule["SecretId"]) == "ReceiptSigningKeySecret"
+    assert schedule["RotationLambdaARN"] == {"Fn::GetAtt": ["RotateReceiptKeyFunction", "Arn"]}
+    assert schedule["RotateImmediatelyOnUpdate"] is False
+    assert _ref(schedule["RotationRules"]["ScheduleExpression"]) == (
+        "ReceiptKeyRotationScheduleExpression"
+    )
+    assert resources["ReceiptKeyRotationSchedule"]["DependsOn"] == "RotateReceiptKeyPermission"
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
@@ -405,7 +494,7 @@ def test_function_environment_has_exactly_its_variables(
 
 
 def test_the_parts_cover_every_function_once():
-    assert sorted(OZ_FUNCTIONS + DATAZOO_FUNCTIONS) == sorted(FUNCTIONS)
+    assert sorted(OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS) == sorted(FUNCTIONS)
     assert set(API_FUNCTIONS) <= set(FUNCTIONS)
 
 
@@ -432,7 +521,9 @@ def test_only_the_functions_behind_a_route_get_cors_and_only_the_relay_the_size_
 
     assert having("CORS_ALLOWED_ORIGINS") == set(API_FUNCTIONS)
     assert having("MAX_CAPSULE_BYTES") == {"CapsuleRelayFunction"}
-    assert having("RECEIPT_SECRET_ID") == {"CapsuleRelayFunction", "BiometryFunction"}
+    receipts = {"CapsuleRelayFunction", "BiometryFunction", "RedeemReceiptFunction"}
+    assert having("RECEIPT_SECRET_ID") == receipts
+    assert having("VERIFICATIONS_TABLE_NAME") == receipts
 
 
 def test_globals_hold_only_what_every_function_reads(template: dict[str, Any]):
@@ -490,15 +581,20 @@ def _reads_oz(env: RecordingEnvironment) -> None:
     OzSettings.from_environment(env)
 
 
+def _reads_receipts(env: RecordingEnvironment) -> None:
+    ReceiptTokens.from_environment(env)
+    ReceiptStore.from_environment(env)
+
+
 def _reads_relay(env: RecordingEnvironment) -> None:
     _reads_oz(env)
-    Receipts.from_environment(env)
+    _reads_receipts(env)
     check_liveness.read_max_capsule_bytes(env)
 
 
 def _reads_biometry(env: RecordingEnvironment) -> None:
     _reads_oz(env)
-    Receipts.from_environment(env)
+    _reads_receipts(env)
 
 
 # What each function's code reads at run time (besides Powertools' own variables).
@@ -510,6 +606,8 @@ READERS = {
     "RotateServiceTokenFunction": Rotator.from_environment,
     "IdentityVerifyFunction": DataZooCalls.from_environment,
     "RotateDataZooTokenFunction": DataZooRotator.from_environment,
+    "RedeemReceiptFunction": _reads_receipts,
+    "RotateReceiptKeyFunction": lambda env: None,  # nothing but the event
 }
 
 
@@ -524,6 +622,7 @@ def test_each_function_gets_exactly_the_variables_its_code_reads(
             "DATAZOO_API_URL": "https://idu-test.datazoo.com/api/v2",
             "DATAZOO_TOKEN_SECRET_ID": "token",
             "DATAZOO_CREDENTIALS_SECRET_ID": "credentials",
+            "VERIFICATIONS_TABLE_NAME": "verifications",
         }
     )
     # When the function's settings are read
@@ -559,7 +658,8 @@ def test_a_check_skipped_on_one_resource_carries_its_reason_there(resources: dic
             assert skip["id"] not in SKIPPED_EVERYWHERE, (name, skip["id"])  # no second copy
             assert len(skip.get("comment", "").split()) >= 8, (name, skip["id"])
             skipped_on[skip["id"]] = name
-    assert skipped_on == {"CKV_AWS_120": "OzApi"}  # API caching: every answer is per caller
+    # API caching: every answer is per caller; point-in-time recovery would resurrect receipts.
+    assert skipped_on == {"CKV_AWS_120": "OzApi", "CKV_AWS_28": "VerificationsTable"}
 
 
 # ---------------------------------------------------------------- layer and secrets
@@ -612,7 +712,10 @@ def test_parameter_defaults(template: dict[str, Any]):
     assert parameters["OzAuthEnabled"]["Default"] == "true"
     assert parameters["LogRetentionDays"]["Default"] == 30
     assert parameters["FunctionMemorySize"]["Default"] == 512
-    assert parameters["ReceiptTtlSeconds"]["Default"] == 600
+    assert parameters["ReceiptTtlSeconds"]["Default"] == 300
+    assert parameters["ReceiptTtlSeconds"]["MaxValue"] == 900
+    assert parameters["ReceiptKeyRotationScheduleExpression"]["Default"] == "rate(30 days)"
+    assert parameters["VerificationsDeletionProtection"]["Default"] == "true"
     assert parameters["PowertoolsMetricsNamespace"]["Default"] == "OzLiveness"
     assert parameters["LogLevel"]["Default"] == "INFO"
     assert parameters["AlarmTopicArn"]["Default"] == ""
@@ -663,7 +766,10 @@ def test_outputs(template: dict[str, Any]):
 
 def test_no_wildcard_resource_in_any_statement(resources: dict[str, Any]):
     for name, resource in resources.items():
-        for node in _walk(resource.get("Properties", {})):
+        properties = dict(resource.get("Properties", {}))
+        # A key policy's "*" is the key itself; its one statement is checked on its own.
+        properties.pop("KeyPolicy", None)
+        for node in _walk(properties):
             if isinstance(node, dict) and "Resource" in node and "Effect" in node:
                 targets = node["Resource"]
                 assert "*" not in (targets if isinstance(targets, list) else [targets]), name

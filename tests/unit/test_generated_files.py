@@ -22,10 +22,25 @@ def test_openapi_document_lists_every_route_of_the_design():
         ("/v1/biometry", "post"),
         ("/v1/health", "get"),
         ("/v1/identity/verify", "post"),
+        ("/v1/receipts/redeem", "post"),
     }
     liveness = paths["/v1/liveness"]["post"]
     assert "application/octet-stream" in liveness["requestBody"]["content"]
-    assert set(liveness["responses"]) >= {"200", "400", "413", "415", "502", "503", "504"}
+    assert set(liveness["responses"]) >= {"200", "400", "409", "413", "415", "502", "503", "504"}
+    schemas = json.loads((ROOT / "docs" / "openapi.json").read_text())["components"]["schemas"]
+    assert set(schemas["LivenessResponse"]["properties"]) == {
+        "decision",
+        "folder_id",
+        "event_session_id",
+        "receipt",
+        "receipt_expires_at",
+        "best_shot",
+    }
+    assert set(schemas["BiometryRequest"]["properties"]) == {
+        "receipt",
+        "reference_photo",
+        "subject",
+    }
 
 
 def test_committed_events_are_what_sam_generates(tmp_path: Path):

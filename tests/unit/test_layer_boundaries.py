@@ -5,7 +5,14 @@ import ast
 
 import pytest
 
-from support import DATAZOO_FUNCTIONS, OZ_FUNCTIONS, ROOT, modules_loaded_by
+from support import (
+    ALL_FUNCTIONS,
+    DATAZOO_FUNCTIONS,
+    OZ_FUNCTIONS,
+    RECEIPT_FUNCTIONS,
+    ROOT,
+    modules_loaded_by,
+)
 
 LAYER = ROOT / "layers" / "idv" / "idv"
 # pydantic: not shipped (bodies are read by api.json_body; the models only write the docs).
@@ -63,7 +70,14 @@ def test_a_data_zoo_function_loads_no_oz_module(function):
     assert not {m for m in loaded if m.startswith("idv.oz") or m == "idv.receipts"}
 
 
-@pytest.mark.parametrize("function", OZ_FUNCTIONS + DATAZOO_FUNCTIONS)
+@pytest.mark.parametrize("function", RECEIPT_FUNCTIONS)
+def test_a_receipt_function_loads_neither_upstreams_client(function):
+    loaded = modules_loaded_by(function)
+    assert loaded & {"idv.receipts.store", "idv.receipts.rotation"}
+    assert not {m for m in loaded if m.startswith(("idv.oz", "idv.datazoo"))}
+
+
+@pytest.mark.parametrize("function", ALL_FUNCTIONS)
 def test_no_function_loads_the_operator_tools(function):
     assert not {m for m in modules_loaded_by(function) if m.startswith("tools")}
 

@@ -9,7 +9,8 @@ from idv.errors import ConfigurationError
 from idv.oz.calls import OzCalls
 from idv.oz.rotation import Rotator
 from idv.oz.settings import OzSettings
-from idv.receipts import Receipts
+from idv.receipts.store import ReceiptStore
+from idv.receipts.tokens import ReceiptTokens
 from idv.usecases import check_liveness
 
 OZ = {"OZ_API_URL": "https://oz.example.com/"}
@@ -86,21 +87,27 @@ def test_the_oz_rotation_reads_its_optional_credentials_secret():
 # --- receipts and the relay's limit ----------------------------------------------------------
 
 
-def test_receipts_default_to_ten_minutes():
-    assert Receipts.from_environment({}).ttl_seconds == 600
+def test_receipts_default_to_five_minutes():
+    assert ReceiptTokens.from_environment({}).ttl_seconds == 300
 
 
-@pytest.mark.parametrize("value", ["ten", "5", "3601"])
+@pytest.mark.parametrize("value", ["ten", "5", "901"])
 def test_a_malformed_receipt_lifetime_is_named(value):
     with pytest.raises(ConfigurationError, match="RECEIPT_TTL_SECONDS") as raised:
-        Receipts.from_environment({"RECEIPT_TTL_SECONDS": value})
+        ReceiptTokens.from_environment({"RECEIPT_TTL_SECONDS": value})
     assert value not in raised.value.message
 
 
 def test_a_receipt_without_a_key_secret_is_a_configuration_error():
-    receipts = Receipts.from_environment({})
+    receipts = ReceiptTokens.from_environment({})
     with pytest.raises(ConfigurationError, match="RECEIPT_SECRET_ID is not set"):
-        receipts.issue(folder_id="f", decision="ACCEPT", best_shot=b"x", event_session_id=None)
+        receipts.new_claims(folder_id="f", event_session_id=None, subject=None)
+
+
+def test_the_verification_store_needs_its_table_name():
+    with pytest.raises(ConfigurationError, match="VERIFICATIONS_TABLE_NAME is not set"):
+        ReceiptStore.from_environment({})
+    assert ReceiptStore.from_environment({"VERIFICATIONS_TABLE_NAME": "t"}).table_name == "t"
 
 
 def test_the_default_capsule_limit_fits_a_synchronous_lambda_event():

@@ -78,6 +78,24 @@ class ReceiptExpired(ServiceError):
     code, status = "RECEIPT_EXPIRED", 401
 
 
+class ReceiptUsed(ServiceError):
+    """The receipt was already redeemed or used for a face match: it is good for one use."""
+
+    code, status = "RECEIPT_USED", 409
+
+
+class ReceiptInUse(ServiceError):
+    """Another call is using the receipt right now; if it fails without an answer, retry."""
+
+    code, status, retryable = "RECEIPT_IN_USE", 409, True
+
+
+class RequestInProgress(ServiceError):
+    """The same container from the same caller is being checked right now; retry shortly."""
+
+    code, status, retryable = "REQUEST_IN_PROGRESS", 409, True
+
+
 # --- Oz's answer to a container -------------------------------------------------------------
 
 
@@ -118,6 +136,12 @@ class UpstreamTimeout(ServiceError):
     """The upstream did not answer in time."""
 
     code, status, retryable = "UPSTREAM_TIMEOUT", 504, True
+
+
+class StoreUnavailable(ServiceError):
+    """The verification store (DynamoDB) could not be read or written."""
+
+    code, status, retryable = "INTERNAL_ERROR", 500, True
 
 
 class ConfigurationError(ServiceError):

@@ -16,7 +16,7 @@ from idv.api import resolver, responses
 from idv.datazoo.settings import DataZooSettings
 from idv.errors import ConfigurationError, RequestInvalid
 from idv.oz.settings import OzSettings
-from idv.usecases.match_faces import MAX_IMAGE_BASE64_CHARS, MAX_RECEIPT_CHARS
+from idv.usecases.match_faces import MAX_IMAGE_BASE64_CHARS, MAX_RECEIPT_CHARS, MAX_SUBJECT_CHARS
 from oz_emulator import make_face_jpeg
 from support import LambdaContext, load_event
 
@@ -86,15 +86,15 @@ def test_without_configured_origins_there_is_no_cors(monkeypatch, origins):
 
 def biometry(**changes: str) -> dict[str, str]:
     image = base64.b64encode(make_face_jpeg("alice")).decode()
-    return {"receipt": "a.b.c", "best_shot": image, "reference_photo": image, **changes}
+    return {"receipt": "a.b.c", "reference_photo": image, "subject": "user-1", **changes}
 
 
 @pytest.mark.parametrize(
     ("field", "limit"),
     [
         ("receipt", MAX_RECEIPT_CHARS),
-        ("best_shot", MAX_IMAGE_BASE64_CHARS),
         ("reference_photo", MAX_IMAGE_BASE64_CHARS),
+        ("subject", MAX_SUBJECT_CHARS),
     ],
 )
 def test_biometry_fields_above_their_limit_are_refused_by_name(field, limit):
@@ -110,8 +110,8 @@ def test_biometry_fields_above_their_limit_are_refused_by_name(field, limit):
 
 def test_the_largest_biometry_body_fits_a_synchronous_lambda_event():
     # JSON is not a binary media type: the body travels as text, plus headers and context.
-    largest = len('{"receipt":"","best_shot":"","reference_photo":""}')
-    largest += MAX_RECEIPT_CHARS + 2 * MAX_IMAGE_BASE64_CHARS
+    largest = len('{"receipt":"","reference_photo":"","subject":""}')
+    largest += MAX_RECEIPT_CHARS + MAX_IMAGE_BASE64_CHARS + MAX_SUBJECT_CHARS
     assert largest + 64 * 1024 < LAMBDA_EVENT_LIMIT
 
 

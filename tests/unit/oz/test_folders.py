@@ -58,11 +58,3 @@ def test_failed_analysis_carries_error_code_and_message():
         11,
         "External service error",
     )
-    assert set(analysis.summary()) == {
-        "type",
-        "state",
-        "resolution_status",
-        "error_code",
-        "error_message",
-        "confidence",
-    }

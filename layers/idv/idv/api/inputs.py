@@ -20,6 +20,17 @@ def content_type(event: APIGatewayProxyEvent) -> str:
     return (event.headers.get("content-type") or "").split(";")[0].strip().lower()
 
 
+def caller_subject(event: APIGatewayProxyEvent) -> str | None:
+    """The ``sub`` claim of the Cognito user that API Gateway authorized; None without one.
+
+    API Gateway sets it only after validating the token, so it can be trusted; without an
+    authorizer (a deployment that opted out) no caller has one.
+    """
+    claims = (event.get("requestContext") or {}).get("authorizer", {}) or {}
+    subject = (claims.get("claims") or {}).get("sub") if isinstance(claims, dict) else None
+    return subject if isinstance(subject, str) and subject else None
+
+
 def read_binary_body(event: APIGatewayProxyEvent, *, max_bytes: int) -> bytes:
     """The raw request body as bytes, as API Gateway carried it (base64 for binary types).
 

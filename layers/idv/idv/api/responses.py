@@ -13,13 +13,14 @@ RESPONSE_MODELS = (
     "BiometryResponse",
     "HealthResponse",
     "IdentityVerifyResponse",
+    "RedeemResponse",
 )
 ERROR_RESPONSES: dict[int | str, Any] = {
     status: {
         "description": "Error envelope",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
     }
-    for status in (400, 401, 413, 415, 422, 500, 502, 503, 504)
+    for status in (400, 401, 409, 413, 415, 422, 500, 502, 503, 504)
 }
 
 

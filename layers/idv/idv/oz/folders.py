@@ -30,17 +30,6 @@ class Analysis:
     confidence: float | None
     output_images: tuple[Mapping[str, Any], ...]
 
-    def summary(self) -> dict[str, Any]:
-        """The public view of the analysis (no media)."""
-        return {
-            "type": self.type,
-            "state": self.state,
-            "resolution_status": self.resolution_status,
-            "error_code": self.error_code,
-            "error_message": self.error_message,
-            "confidence": self.confidence,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Folder:

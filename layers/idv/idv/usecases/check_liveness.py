@@ -1,22 +1,33 @@
-"""Liveness (``POST /v1/liveness``): relay an OzCapsula container to Oz, decide, sign a receipt."""
+"""Liveness (``POST /v1/liveness``): relay an OzCapsula container to Oz, decide, issue a receipt.
+
+The browser gets the decision, the Oz folder and event session ids, and on ACCEPT an opaque
+receipt; never a score or Oz's own words. The same container from the same subject within the
+receipt's lifetime gets the same answer, with one call to Oz in total (``aws.idempotency``).
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from idv import config
+from idv.aws.idempotency import Idempotency
 from idv.oz.best_shot import extract_best_shot
 from idv.oz.calls import OzCalls
 from idv.oz.decisions import LivenessDecision, liveness_decision
 from idv.oz.folders import Folder
-from idv.receipts import Receipts
+from idv.receipts import tokens
+from idv.receipts.store import MAX_BEST_SHOT_BYTES, ReceiptStore
+from idv.receipts.tokens import ReceiptClaims, ReceiptTokens
 
 logger = Logger(child=True)
 
@@ -38,23 +49,34 @@ def max_capsule_bytes() -> int:
     return read_max_capsule_bytes(os.environ)
 
 
+@cache
+def idempotency() -> Idempotency:
+    """This instance's idempotency records, kept as long as a receipt lives."""
+    return Idempotency(
+        config.required(os.environ, "VERIFICATIONS_TABLE_NAME"),
+        expires_after_seconds=tokens.instance().ttl_seconds,
+    )
+
+
 @dataclass(frozen=True, slots=True)
-class LivenessResult:
-    folder: Folder
+class LivenessAnswer:
+    """What the browser learns of one container."""
+
     decision: LivenessDecision
+    folder_id: str
+    event_session_id: str | None
     receipt: str | None = field(repr=False)
+    receipt_expires_at: int | None
     best_shot: bytes | None = field(repr=False)
 
     def public(self, *, include_best_shot: bool) -> dict[str, Any]:
-        """The body of ``POST /v1/liveness``: only what the front end needs."""
+        """The body of ``POST /v1/liveness``."""
         body: dict[str, Any] = {
             "decision": self.decision.value,
-            "folder_id": self.folder.folder_id,
-            "system_resolution": self.folder.system_resolution,
-            "resolution_status": self.folder.resolution_status,
-            "event_session_id": self.folder.event_session_id,
-            "analyses": [analysis.summary() for analysis in self.folder.analyses],
+            "folder_id": self.folder_id,
+            "event_session_id": self.event_session_id,
             "receipt": self.receipt,
+            "receipt_expires_at": _iso(self.receipt_expires_at),
         }
         if include_best_shot:
             body["best_shot"] = (
@@ -63,21 +85,90 @@ class LivenessResult:
         return body
 
 
-def check_capsule(capsule: bytes, oz: OzCalls, receipts: Receipts) -> LivenessResult:
-    """Relay the container byte for byte; sign a receipt when the decision is ACCEPT."""
-    folder = oz.analyze_capsule(capsule)
+def check_capsule(
+    capsule: bytes,
+    *,
+    subject: str | None,
+    oz: OzCalls,
+    receipts: ReceiptTokens,
+    store: ReceiptStore,
+    idempotency: Idempotency,
+    context: LambdaContext | None = None,
+    include_best_shot: bool = False,
+) -> LivenessAnswer:
+    """Relay the container byte for byte (once per container and subject), and answer.
+
+    ``subject`` is the authenticated caller (the receipt is bound to it), None without one.
+
+    Raises:
+        RequestInProgress: the same container from the same subject is being checked now.
+    """
+    key = {"capsule_sha256": hashlib.sha256(capsule).hexdigest(), "subject": subject}
+    fresh: list[bytes] = []
+
+    def decide() -> dict[str, Any]:
+        folder = oz.analyze_capsule(capsule)
+        return _decide(folder, subject, receipts, store, fresh)
+
+    facts = idempotency.once(key, decide, context=context)
+    claims = _claims(facts.get("receipt"), subject)
+    best_shot = None
+    if include_best_shot and claims is not None:
+        best_shot = fresh[0] if fresh else store.best_shot(claims.receipt_id)
+    return LivenessAnswer(
+        decision=LivenessDecision(facts["decision"]),
+        folder_id=facts["folder_id"],
+        event_session_id=facts.get("event_session_id"),
+        receipt=receipts.sign(claims) if claims is not None else None,
+        receipt_expires_at=claims.expires_at if claims is not None else None,
+        best_shot=best_shot,
+    )
+
+
+def _decide(
+    folder: Folder,
+    subject: str | None,
+    receipts: ReceiptTokens,
+    store: ReceiptStore,
+    fresh: list[bytes],
+) -> dict[str, Any]:
+    """The facts kept for a repeat of this request: the decision and, on ACCEPT, the receipt's
+    claims (without the subject, which the repeat brings). The best shot goes to the store."""
     decision = liveness_decision(folder)
+    facts: dict[str, Any] = {
+        "decision": decision.value,
+        "folder_id": folder.folder_id,
+        "event_session_id": folder.event_session_id,
+        "receipt": None,
+    }
+    if decision is not LivenessDecision.ACCEPT:
+        return facts
     best_shot = extract_best_shot(folder)
-    receipt = None
-    if decision is LivenessDecision.ACCEPT:
-        if best_shot is None:
-            # Without the image there is nothing to bind a receipt to: biometry will refuse.
-            logger.warning("accepted folder carries no best shot; no receipt issued")
-        else:
-            receipt = receipts.issue(
-                folder_id=folder.folder_id,
-                decision=decision.value,
-                best_shot=best_shot,
-                event_session_id=folder.event_session_id,
-            )
-    return LivenessResult(folder, decision, receipt, best_shot)
+    if best_shot is None or len(best_shot) > MAX_BEST_SHOT_BYTES:
+        # Without its image a receipt could be neither face-matched nor trusted: none issued.
+        logger.warning(
+            "accepted folder without a storable best shot; no receipt issued",
+            extra={"best_shot_bytes": len(best_shot) if best_shot else 0},
+        )
+        return facts
+    claims = receipts.new_claims(
+        folder_id=folder.folder_id, event_session_id=folder.event_session_id, subject=subject
+    )
+    store.put_issued(claims, best_shot)
+    fresh.append(best_shot)
+    receipt = claims.to_json()
+    del receipt["subject"]
+    facts["receipt"] = receipt
+    return facts
+
+
+def _claims(stored: dict[str, Any] | None, subject: str | None) -> ReceiptClaims | None:
+    if stored is None:
+        return None
+    return ReceiptClaims.from_json({**stored, "subject": subject})
+
+
+def _iso(epoch: int | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z")
