@@ -2,8 +2,11 @@
 
 Each run starts ``aws-lambda-rie ... python -m awslambdaric app.lambda_handler`` in the built
 function's directory with the built layer first on PYTHONPATH, and posts the function's first
-request (its success path: secrets from moto, Oz or Data Zoo from the stand-in; the answer must
-be a 200, and for identity verify a VERIFIED outcome). RIE initializes the runtime
+request (its success path: secrets from moto, Oz or Data Zoo from the stand-in, the
+verification store in moto; the answer must be a 200, for the relay an ACCEPT with a container
+never sent before and Oz called, for identity verify a VERIFIED outcome). Biometry and redeem
+get a receipt of their own each run (a receipt is good once), issued as the relay issues one
+(``fixtures.ReceiptMint``). RIE initializes the runtime
 on that first invoke, so the time covers interpreter start, the runtime client, the handler's
 imports, the first request's client setup and the answer. The environment is the function's
 as the local stack computes it from the built template, so AWS_SAM_LOCAL=true (the Tracer is
@@ -14,17 +17,25 @@ each start, as in Lambda.
 
 Each function is compared with its minimal baseline (``benchmarks/baseline/app.py``: Logger,
 resolver, boto3 and requests only, doing the same outside work, on the same layer, and
-answering 200 with the upstream's 2xx status); the relay
-also with a "libraries" baseline (the same plus Tracer, Metrics and pyjwt, still without
-pydantic validation, like the relay), so the gap splits into what the chosen libraries cost and
-what our code costs. All runs, what-ifs included, are interleaved in a shuffled order, round
-after round, so drift hits them alike.
+answering 200 with the upstream's 2xx status). The outside work includes the verification
+store: the relay's baseline makes the relay's three DynamoDB calls (in-progress record, receipt
+record with a best-shot-sized payload, completion), biometry's its two conditional updates
+(claim, consume) and redeem's its one, all with a plain boto3 client; redeem's baseline calls
+no upstream and so does not import requests. The relay is also compared with a "libraries"
+baseline (the same plus Tracer, Metrics and pyjwt, still without pydantic validation, like the
+relay), so the gap splits into what the chosen libraries cost and what our code costs, and with
+a what-if: the relay on a copy of the layer whose ``idv/aws/idempotency.py`` makes the same
+DynamoDB calls with plain boto3 instead of Powertools' idempotency utility
+(``benchmarks/plain_idempotency.py``), which prices that utility. All runs, what-ifs included,
+are interleaved in a shuffled order, round after round, so drift hits them alike.
 """
 
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
+import py_compile
 import random
 import shutil
 import subprocess
@@ -43,7 +54,6 @@ from benchmarks.environment import (
     python_files,
     rie,
 )
-from benchmarks.fixtures import cold_start_events, write_event
 from benchmarks.report import Section, Table, Target
 from benchmarks.stats import Summary, paired_ratios
 from stack.procs import free_ports, spawn, stop_process
@@ -60,7 +70,8 @@ class Work(NamedTuple):
     method: str
     path: str  # under the upstream's base URL
     body: str  # what it sends: none | capsule | multipart | json (see baseline/app.py)
-    upstream: str = "oz"  # oz (OZ_API_URL) | datazoo (DATAZOO_API_URL)
+    upstream: str = "oz"  # oz (OZ_API_URL) | datazoo (DATAZOO_API_URL) | none
+    store: str = "none"  # its DynamoDB calls: none | liveness | biometry | redeem
 
 
 BASELINE_WORK = {
@@ -68,19 +79,39 @@ BASELINE_WORK = {
         ("OZ_TOKEN_SECRET_ID",), "GET", "/api/authorize/session_token", "none"
     ),
     "CapsuleRelayFunction": Work(
-        ("OZ_TOKEN_SECRET_ID", "RECEIPT_SECRET_ID"), "POST", "/api/instant/folders/", "capsule"
+        ("OZ_TOKEN_SECRET_ID", "RECEIPT_SECRET_ID"),
+        "POST",
+        "/api/instant/folders/",
+        "capsule",
+        store="liveness",
     ),
     "BiometryFunction": Work(
-        ("OZ_TOKEN_SECRET_ID", "RECEIPT_SECRET_ID"), "POST", "/api/instant/folders/", "multipart"
+        ("OZ_TOKEN_SECRET_ID", "RECEIPT_SECRET_ID"),
+        "POST",
+        "/api/instant/folders/",
+        "multipart",
+        store="biometry",
     ),
     "HealthFunction": Work(("OZ_TOKEN_SECRET_ID",), "GET", "/api/version", "none"),
     "IdentityVerifyFunction": Work(
         ("DATAZOO_TOKEN_SECRET_ID",), "POST", "/verify", "json", upstream="datazoo"
     ),
+    "RedeemReceiptFunction": Work(
+        ("RECEIPT_SECRET_ID",), "POST", "", "none", upstream="none", store="redeem"
+    ),
 }
 # What a success answer's JSON body must say, beyond statusCode 200 (the functions that have
 # one; the others' success is their 200).
-SUCCESS_BODY = {"IdentityVerifyFunction": ("outcome", "VERIFIED")}
+SUCCESS_BODY = {
+    "IdentityVerifyFunction": ("outcome", "VERIFIED"),
+    "CapsuleRelayFunction": ("decision", "ACCEPT"),
+    "RedeemReceiptFunction": ("decision", "ACCEPT"),
+}
+# Functions whose first request must reach the Oz stand-in (a relay answered from the store
+# would be a replay, not a cold start's success path).
+CALLS_OZ = ("CapsuleRelayFunction", "BiometryFunction")
+PLAIN_IDEMPOTENCY = REPO / "benchmarks" / "plain_idempotency.py"
+WITHOUT_POWERTOOLS_IDEMPOTENCY = "idempotency with plain boto3 instead of Powertools' utility"
 WITHOUT_BYTECODE = "layer without bytecode (as SAM's python3.13 build method ships it)"
 SHORT = {
     "SessionTokenFunction": "session token",
@@ -88,6 +119,7 @@ SHORT = {
     "BiometryFunction": "biometry",
     "HealthFunction": "health (deep)",
     "IdentityVerifyFunction": "identity verify",
+    "RedeemReceiptFunction": "redeem receipt",
 }
 
 
@@ -111,6 +143,7 @@ def _baseline(ctx: Context, name: str, layer: Path, key: str, features: str = "m
         BASELINE_METHOD=work.method,
         BASELINE_PATH=work.path,
         BASELINE_BODY=work.body,
+        BASELINE_STORE=work.store,
     )
     return Variant(key, name, BASELINE_DIR, env, baseline=True)
 
@@ -123,6 +156,10 @@ def variants(ctx: Context) -> list[Variant]:
         result.append(_baseline(ctx, name, ctx.layer, f"minimal:{name}"))
     relay = "CapsuleRelayFunction"
     result.append(_baseline(ctx, relay, ctx.layer, f"libraries:{relay}", features="libraries"))
+    plain = layer_with_plain_idempotency(ctx)
+    result.append(
+        Variant(f"plainidem:{relay}", relay, ctx.build / relay, ctx.function_env(relay, plain))
+    )
     if not ctx.quick:
         # What-ifs: the layer without bytecode (as SAM's python3.13 build method ships it), and
         # the relay with its Tracer on (as deployed with Tracing: Active) instead of
@@ -139,6 +176,7 @@ def variants(ctx: Context) -> list[Variant]:
 
 def one_cold_start(ctx: Context, variant: Variant, event: bytes, log: Path) -> float:
     """Milliseconds from starting RIE to the first answer."""
+    oz_before = ctx.oz.counts()["requests"]
     port, api_port = free_ports("127.0.0.1", 2)
     command = [
         str(rie()),
@@ -164,6 +202,8 @@ def one_cold_start(ctx: Context, variant: Variant, event: bytes, log: Path) -> f
     answer = json.loads(body)
     if status != 200 or not _succeeded(variant, answer):
         raise BenchError(f"{variant.key} answered {status} {body[:300]!r}; see {log}")
+    if variant.function in CALLS_OZ and ctx.oz.counts()["requests"] == oz_before:
+        raise BenchError(f"{variant.key} answered without calling Oz (a replay?); see {log}")
     return elapsed
 
 
@@ -216,12 +256,32 @@ def layer_without_bytecode(ctx: Context) -> Path:
     return target
 
 
+def layer_with_plain_idempotency(ctx: Context) -> Path:
+    """The built layer with ``idv/aws/idempotency.py`` replaced by ``plain_idempotency.py``
+    (compiled as the layer's build compiles: unchecked-hash bytecode). Everything but ``idv``
+    is a link to the built layer. Made once per run."""
+    target = ctx.workdir / "layer-plain-idempotency" / "python"
+    if target.is_dir():
+        return target
+    target.mkdir(parents=True)
+    for entry in ctx.layer.iterdir():
+        if entry.name == "idv":
+            shutil.copytree(entry, target / "idv", symlinks=True)
+        else:
+            (target / entry.name).symlink_to(entry)
+    module = target / "idv" / "aws" / "idempotency.py"
+    shutil.copyfile(PLAIN_IDEMPOTENCY, module)
+    py_compile.compile(
+        str(module),
+        cfile=importlib.util.cache_from_source(str(module)),
+        doraise=True,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    return target
+
+
 def measure(ctx: Context) -> Section:
     rounds = 3 if ctx.quick else 7
-    events = {
-        name: write_event(ctx.workdir / f"event-{name}.json", event).read_bytes()
-        for name, event in cold_start_events(ctx.receipt_key).items()
-    }
     everything = variants(ctx)
     samples: dict[str, list[float]] = {v.key: [] for v in everything}
     shuffle = random.Random(2024)  # noqa: S311 - an order, not a secret
@@ -230,7 +290,9 @@ def measure(ctx: Context) -> Section:
         order = list(everything)
         shuffle.shuffle(order)
         for variant in order:
-            samples[variant.key].append(one_cold_start(ctx, variant, events[variant.function], log))
+            # A request of its own each run: a new container, an unused receipt.
+            event = json.dumps(ctx.events.first_request(variant.function)).encode()
+            samples[variant.key].append(one_cold_start(ctx, variant, event, log))
     section = _section(samples, rounds, bytecode_files(ctx.layer), python_files(ctx.layer))
     others = sorted(
         p.name
@@ -295,6 +357,21 @@ def _section(
             f"({function.median / libraries.median:.2f}x of the libraries baseline)",
         ],
     ]
+    plain = Summary.of(samples[f"plainidem:{relay}"])
+    idempotency_cost = function.median - plain.median
+    idempotency_paired = Summary.of(
+        [a - b for a, b in zip(samples[relay], samples[f"plainidem:{relay}"], strict=True)]
+    )
+    steps.append(
+        [
+            f"what-if: capsule relay, {WITHOUT_POWERTOOLS_IDEMPOTENCY}",
+            plain.text(digits=0),
+            f"{-idempotency_cost:+.0f} ms vs as built (paired differences: median "
+            f"{-idempotency_paired.median:+.0f}, IQR {-idempotency_paired.q3:+.0f} to "
+            f"{-idempotency_paired.q1:+.0f} ms)",
+            f"{plain.median / minimal.median:.2f}x",
+        ]
+    )
     if f"nobytecode:{relay}" in samples:
         stripped = Summary.of(samples[f"nobytecode:{relay}"])
         stripped_minimal = Summary.of(samples[f"nobytecode:minimal:{relay}"])
@@ -337,14 +414,27 @@ def _section(
         method=__doc__.split("\n\n", 1)[1] if __doc__ else "",
         targets=targets,
         tables=tables,
-        data={"samples_ms": samples},
+        data={"samples_ms": samples, "powertools_idempotency_ms": idempotency_cost},
+    )
+    section.notes.append(
+        "Powertools' idempotency utility in the relay's cold start: the relay as built takes "
+        f"{function.median:.0f} ms, the same relay with the same DynamoDB calls made with plain "
+        f"boto3 {plain.median:.0f} ms: {idempotency_cost:+.0f} ms (median of the paired "
+        f"per-round differences {idempotency_paired.median:+.0f} ms over {rounds} rounds) for "
+        "importing the utility and setting it up (DynamoDBPersistenceLayer makes its DynamoDB "
+        "client from a new boto3 Session, which loads the DynamoDB service model a second time "
+        "next to the receipt store's client). The piece-by-piece table below separates the "
+        "import from the setup."
     )
     section.notes.append(
         f"Of the capsule relay's {function.median - minimal.median:.0f} ms over its minimal "
         f"baseline, {libraries.median - minimal.median:.0f} ms come with the libraries the "
         "relay chose (Tracer and its X-Ray SDK, Metrics, pyjwt; no pydantic: the relay does "
         f"not validate with it) and {function.median - libraries.median:.0f} ms with our own "
-        "code."
+        "code and what it sets up on its first request beyond the libraries baseline: "
+        f"Powertools' idempotency utility among it, {idempotency_cost:.0f} ms by the what-if "
+        "above, and the other AWS clients it makes (Secrets Manager, the receipt store's "
+        "DynamoDB)."
     )
     if f"nobytecode:{relay}" in samples:
         section.notes.append(

@@ -18,6 +18,7 @@ from benchmarks.environment import (
     RecordingMoto,
     layer_of,
 )
+from benchmarks.fixtures import Events
 from benchmarks.oz_stub import OzStub
 
 
@@ -32,7 +33,8 @@ class Context:
     # {function: {"cwd", "handler", "env"}} as the local stack computes them.
     functions: dict[str, dict[str, Any]]
     secrets: dict[str, Any]
-    receipt_key: str
+    table: str  # the verification store's table name (VERIFICATIONS_TABLE_NAME)
+    events: Events  # first requests, made anew for each use (fresh containers and receipts)
 
     @property
     def layer(self) -> Path:
@@ -56,6 +58,7 @@ class Context:
             "access_token": self.access_token,
             "token_secret": TOKEN_SECRET,
             "receipt_secret": RECEIPT_SECRET,
+            "table": self.table,
             "layer": str(self.layer),
         }
 

@@ -5,7 +5,8 @@
   directory holding only the runtime interface client (``awslambdaric`` and its two
   dependencies, linked from the app venv). On PYTHONPATH the layer comes first, as
   ``/opt/python`` does in Lambda, so no package of the dev venv (cryptography, moto...) leaks in.
-- moto_server on loopback for Secrets Manager, recording every request so reads can be counted.
+- moto_server on loopback for Secrets Manager and DynamoDB (the template's tables created in it,
+  as the local stack creates them), recording every request so calls can be counted by operation.
 - Each function's environment as the local stack computes it from the built template
   (``benchmarks/sam_env.py``): the template's variables, ``AWS_SAM_LOCAL=true`` and
   ``PYTHONDONTWRITEBYTECODE=1`` (``/opt`` and ``/var/task`` are read-only in Lambda: the
@@ -14,6 +15,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import filecmp
 import importlib.util
@@ -23,12 +25,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stack.aws_emulator import MotoServer, seed_secrets
+from stack.aws_emulator import DynamoTable, MotoServer, create_tables, seed_secrets
 from stack.procs import LogSink, spawn
 from stack.rie import rie_binary
 
@@ -41,15 +43,21 @@ API_FUNCTIONS = (
     "BiometryFunction",
     "HealthFunction",
     "IdentityVerifyFunction",
+    "RedeemReceiptFunction",
 )
 # Invoked by Secrets Manager on a schedule, never by a user: not measured (see cold_start.py).
-ROTATION_FUNCTIONS = ("RotateServiceTokenFunction", "RotateDataZooTokenFunction")
+ROTATION_FUNCTIONS = (
+    "RotateServiceTokenFunction",
+    "RotateDataZooTokenFunction",
+    "RotateReceiptKeyFunction",
+)
 SOURCES = {
     "SessionTokenFunction": REPO / "functions" / "session_token",
     "CapsuleRelayFunction": REPO / "functions" / "capsule_relay",
     "BiometryFunction": REPO / "functions" / "biometry",
     "HealthFunction": REPO / "functions" / "health",
     "IdentityVerifyFunction": REPO / "functions" / "identity_verify",
+    "RedeemReceiptFunction": REPO / "functions" / "redeem_receipt",
 }
 TOKEN_SECRET = "bench/oz-service-token"  # noqa: S105 - a secret's name
 RECEIPT_SECRET = "bench/receipt-signing-key"  # noqa: S105 - a secret's name
@@ -84,8 +92,8 @@ def stale_build(build: Path) -> list[str]:
     """Source files that differ from their built copy (a stale build measures old code)."""
     stale = []
     source_pkg = REPO / "layers" / "idv" / "idv"
-    for source in sorted(source_pkg.glob("*.py")):
-        built = layer_of(build) / "idv" / source.name
+    for source in sorted(source_pkg.rglob("*.py")):
+        built = layer_of(build) / "idv" / source.relative_to(source_pkg)
         if not built.exists() or not filecmp.cmp(source, built, shallow=False):
             stale.append(str(source.relative_to(REPO)))
     for name, folder in SOURCES.items():
@@ -150,10 +158,21 @@ def rie() -> Path:
     return rie_binary(candidates[-1])
 
 
-def function_environments(
+@dataclass(frozen=True)
+class BuiltTemplate:
+    """What the local stack reads from the built template."""
+
+    # {function: {"cwd", "handler", "env"}}
+    functions: dict[str, dict[str, Any]]
+    # [{"name", "resource", "definition", "ttl_attribute"}]: the DynamoDB tables, named as the
+    # functions' ``!Ref <table>`` resolve (``stack.tables``)
+    tables: list[dict[str, Any]]
+
+
+def read_template(
     build: Path, parameters: Mapping[str, str], stack_env: Mapping[str, str]
-) -> dict[str, dict[str, Any]]:
-    """``{function: {"cwd", "handler", "env"}}`` as the local stack computes them."""
+) -> BuiltTemplate:
+    """Each function's environment and the DynamoDB tables, as the local stack computes them."""
     request = {
         "template": str(build / "template.yaml"),
         "parameters": dict(parameters),
@@ -171,19 +190,39 @@ def function_environments(
         check=False,
     )
     if out.returncode != 0:
-        raise BenchError(f"could not read the built template's environment:\n{out.stderr}")
-    result: dict[str, dict[str, Any]] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+        raise BenchError(f"could not read the built template:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return BuiltTemplate(functions=result["functions"], tables=result["tables"])
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request moto received: its operation (``DynamoDB_20120810.PutItem``,
+    ``secretsmanager.GetSecretValue``) and whether it carried a ConditionExpression."""
+
+    target: str
+    conditional: bool = False
+
+    @property
+    def service(self) -> str:
+        return self.target.split(".", 1)[0].split("_", 1)[0]
+
+    @property
+    def operation(self) -> str:
+        return self.target.rsplit(".", 1)[-1]
 
 
 class RecordingMoto:
-    """moto_server with its request recorder on: GetSecretValue calls are counted server-side."""
+    """moto_server with its request recorder on: every request it receives is counted on its
+    side, by operation (moto appends each request to the recording before it answers it)."""
 
     def __init__(self, workdir: Path, python: Path) -> None:
         self.recording = workdir / "moto-recording.jsonl"
         self.recording.touch()
         sink = LogSink(workdir / "moto.log", prefix="moto")
         self.server = MotoServer(python, sink=sink, spawner=self._spawn)
+        self._secret_reads = 0
+        self._scanned = 0  # bytes of the recording counted into _secret_reads
 
     def _spawn(self, command: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
         env = dict(kwargs.pop("env", None) or os.environ)
@@ -203,14 +242,59 @@ class RecordingMoto:
     def seed(self, secrets: Mapping[str, Any]) -> None:
         seed_secrets(self.url, secrets, region=REGION)
 
+    def create_tables(self, tables: Sequence[Mapping[str, Any]]) -> None:
+        """The template's DynamoDB tables (``BuiltTemplate.tables``), as the local stack
+        creates them."""
+        create_tables(
+            self.url,
+            [
+                DynamoTable(
+                    name=table["name"],
+                    resource=table["resource"],
+                    definition=table["definition"],
+                    ttl_attribute=table.get("ttl_attribute"),
+                )
+                for table in tables
+            ],
+            region=REGION,
+        )
+
+    def offset(self) -> int:
+        """The recording's length now: a mark to count the requests received after it."""
+        return self.recording.stat().st_size
+
+    def calls(self, since: int = 0, until: int | None = None) -> list[Call]:
+        """The requests moto received between two offsets (``offset()``), in order."""
+        with self.recording.open("rb") as handle:
+            handle.seek(since)
+            data = handle.read() if until is None else handle.read(max(0, until - since))
+        return [_call(json.loads(line)) for line in data.splitlines() if line.strip()]
+
     def secret_reads(self) -> int:
         """GetSecretValue requests moto received so far."""
-        count = 0
-        for line in self.recording.read_text().splitlines():
-            headers = json.loads(line).get("headers", {})
-            target = headers.get("X-Amz-Target") or headers.get("x-amz-target") or ""
-            count += target.endswith(".GetSecretValue")
-        return count
+        end = self.offset()
+        self._secret_reads += sum(
+            call.target.endswith(".GetSecretValue") for call in self.calls(self._scanned, end)
+        )
+        self._scanned = end
+        return self._secret_reads
+
+
+def _call(entry: Mapping[str, Any]) -> Call:
+    headers = {key.lower(): value for key, value in (entry.get("headers") or {}).items()}
+    target = headers.get("x-amz-target") or ""
+    conditional = False
+    if target.startswith("DynamoDB_"):
+        body = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            body = base64.b64decode(body)
+        try:
+            conditional = "ConditionExpression" in json.loads(body or "{}")
+        except ValueError:
+            conditional = False
+    return Call(
+        target=target or f"{entry.get('method')} {entry.get('url')}", conditional=conditional
+    )
 
 
 @contextlib.contextmanager

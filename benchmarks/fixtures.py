@@ -1,11 +1,17 @@
 """Inputs of the measurements: real-shaped events, secrets, and the stand-in's canned answers.
 
-The canned folders are the Oz emulator's own answers to a real container and a real biometry
-request, captured once per run, with the liveness best shot enlarged to 32 KiB (the emulator's
-face is a ~200-byte image; a real JPEG best shot is tens of KiB, and the relay decodes, hashes
-and signs it on every ACCEPT). The canned Data Zoo answer is the Data Zoo emulator's own answer
-to the identity-verify event's request (every source verifies), and the Data Zoo token secret
-holds a session token it issued, as the token rotation writes it.
+The canned folders are the Oz emulator's own answers to a real container (accepted, and
+declined), and a real biometry request, captured once per run, with the accepted best shot
+enlarged to 32 KiB (the emulator's face is a ~200-byte image; a real JPEG best shot is tens of
+KiB, and the relay decodes it and keeps it in the verification store on every ACCEPT). The
+canned Data Zoo answer is the Data Zoo emulator's own answer to the identity-verify event's
+request (every source verifies), and the Data Zoo token secret holds a session token it issued,
+as the token rotation writes it.
+
+A receipt is good for one use (a face match or a redemption): each biometry or redeem request
+gets a receipt of its own, issued as the relay issues one (``ReceiptMint``: the layer's
+``ReceiptTokens`` with the signing key's current version read from moto, its record and best
+shot put in the verification store with the layer's ``ReceiptStore``).
 """
 
 from __future__ import annotations
@@ -16,21 +22,26 @@ import json
 import random
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import jwt
 import requests
 
-from benchmarks.environment import DATAZOO_TOKEN_SECRET, RECEIPT_SECRET, TOKEN_SECRET
+from benchmarks.environment import DATAZOO_TOKEN_SECRET, RECEIPT_SECRET, REGION, TOKEN_SECRET
 from benchmarks.events import MIB, liveness_event, load_event
 from benchmarks.oz_stub import CannedAnswers
 from datazoo_emulator import DEFAULT_PASSWORD, DEFAULT_USERNAME, DataZooEmulator
 from idv.datazoo.client import token_times
 from idv.datazoo.token import DataZooToken
-from idv.receipts import Receipts
+from idv.receipts.keys import SigningKey
+from idv.receipts.store import ReceiptStore
+from idv.receipts.tokens import ReceiptTokens
 from oz_emulator import OzEmulator, make_capsule, make_face_jpeg
+from stack.aws_emulator import FAKE_CREDENTIALS
 
 IDENTITY_VERIFY_EVENT = "identity_verify/post.json"
 ADDRESS_ELEMENTS = 5
@@ -54,35 +65,89 @@ def secret_values(datazoo_token_secret: str) -> dict[str, Any]:
     }
     return {
         TOKEN_SECRET: token,
-        RECEIPT_SECRET: secrets.token_urlsafe(48),
+        RECEIPT_SECRET: secrets.token_urlsafe(48),  # as the receipt key rotation writes one
         DATAZOO_TOKEN_SECRET: datazoo_token_secret,
     }
 
 
-def biometry_event(receipt_key: str) -> dict[str, Any]:
-    """events/biometry/post.json with a receipt that binds its best shot."""
-    event = load_event("biometry/post.json")
-    body = json.loads(event["body"])
-    receipts = Receipts(lambda _force: receipt_key, ttl_seconds=3600)
-    body["receipt"] = receipts.issue(
-        folder_id="bench-folder",
-        decision="ACCEPT",
-        best_shot=base64.b64decode(body["best_shot"]),
-        event_session_id=None,
-    )
+def aws_client(service: str, endpoint: str) -> Any:
+    """A boto3 client of moto, with the credentials the local stack gives everything."""
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION, **FAKE_CREDENTIALS)
+
+
+class _CurrentKey:
+    """The two things ``ReceiptTokens`` asks its keys for, answered by one known version."""
+
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
+
+    def current(self) -> SigningKey:
+        return self.key
+
+    def for_version(self, version_id: str, *, from_receipt: bool = True) -> SigningKey:
+        del from_receipt
+        if version_id != self.key.version_id:
+            raise KeyError(version_id)
+        return self.key
+
+
+class ReceiptMint:
+    """Receipts issued as the relay issues them, in moto: signed with the signing key's current
+    version (its VersionId as ``kid``), recorded ISSUED with a 32 KiB best shot in the store."""
+
+    def __init__(self, moto_url: str, *, secret_id: str, table: str, ttl_seconds: int) -> None:
+        version = aws_client("secretsmanager", moto_url).get_secret_value(
+            SecretId=secret_id, VersionStage="AWSCURRENT"
+        )
+        key = SigningKey(str(version["VersionId"]), str(version["SecretString"]))
+        self.tokens = ReceiptTokens(_CurrentKey(key), ttl_seconds=ttl_seconds)  # type: ignore[arg-type]
+        self.store = ReceiptStore(table, client=aws_client("dynamodb", moto_url))
+        self.best_shot = best_shot_image()
+
+    def issue(self) -> str:
+        claims = self.tokens.new_claims(
+            folder_id="bench-folder-" + uuid.uuid4().hex, event_session_id=None, subject=None
+        )
+        self.store.put_issued(claims, self.best_shot)
+        return self.tokens.sign(claims)
+
+
+def receipt_event(name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``events/<name>`` (a server's JSON POST, IAM-authorized) with ``body``."""
+    event = load_event(name)
     event["body"] = json.dumps(body)
     return event
 
 
-def cold_start_events(receipt_key: str) -> dict[str, dict[str, Any]]:
-    """The first request each function answers after a cold start (its success path)."""
-    return {
-        "SessionTokenFunction": load_event("session_token/post.json"),
-        "CapsuleRelayFunction": liveness_event(MIB),
-        "BiometryFunction": biometry_event(receipt_key),
-        "HealthFunction": load_event("health/get_deep.json"),
-        "IdentityVerifyFunction": load_event(IDENTITY_VERIFY_EVENT),
-    }
+class Events:
+    """The first request of each function, made anew for every use: a container never sent
+    before for the relay, an unused receipt for biometry and redeem."""
+
+    def __init__(self, mint: ReceiptMint) -> None:
+        self.mint = mint
+        sample = json.loads(load_event("biometry/post.json")["body"])
+        self.reference_photo = sample["reference_photo"]
+
+    def biometry(self) -> dict[str, Any]:
+        return receipt_event(
+            "biometry/post.json",
+            {"receipt": self.mint.issue(), "reference_photo": self.reference_photo},
+        )
+
+    def redeem(self, receipt: str | None = None) -> dict[str, Any]:
+        return receipt_event("receipts/post_redeem.json", {"receipt": receipt or self.mint.issue()})
+
+    def first_request(self, function: str) -> dict[str, Any]:
+        """The success-path request a function answers after a cold start."""
+        makers = {
+            "SessionTokenFunction": lambda: load_event("session_token/post.json"),
+            "CapsuleRelayFunction": lambda: liveness_event(MIB),
+            "BiometryFunction": self.biometry,
+            "HealthFunction": lambda: load_event("health/get_deep.json"),
+            "IdentityVerifyFunction": lambda: load_event(IDENTITY_VERIFY_EVENT),
+            "RedeemReceiptFunction": self.redeem,
+        }
+        return makers[function]()
 
 
 def write_event(path: Path, event: dict[str, Any]) -> Path:
@@ -151,8 +216,8 @@ def datazoo_recording(datazoo: DataZooEmulator) -> DataZooRecording:
 
 
 def canned_answers(oz: OzEmulator, datazoo_verify: bytes) -> CannedAnswers:
-    """The emulator's answers to one real container and one biometry request; Data Zoo's
-    answer to one verify request (``datazoo_recording``)."""
+    """The emulator's answers to two real containers (accepted, declined) and one biometry
+    request; Data Zoo's answer to one verify request (``datazoo_recording``)."""
     session = requests.Session()
     token = session.get(f"{oz.url}/api/authorize/session_token", timeout=10).json()
     capsule = make_capsule(token["session_token"], scenario="success")
@@ -164,6 +229,15 @@ def canned_answers(oz: OzEmulator, datazoo_verify: bytes) -> CannedAnswers:
     )
     answer.raise_for_status()
     liveness = _with_large_best_shot(answer.json())
+    token = session.get(f"{oz.url}/api/authorize/session_token", timeout=10).json()
+    answer = session.post(
+        f"{oz.url}/api/instant/folders/",
+        data=make_capsule(token["session_token"], scenario="declined"),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    declined = answer.content
     selfie, reference = make_face_jpeg("subject", shot="a"), make_face_jpeg("subject", shot="b")
     payload = {
         "media:tags": {"best_shot.jpg": ["photo_selfie"], "reference.jpg": ["photo_id"]},
@@ -184,6 +258,7 @@ def canned_answers(oz: OzEmulator, datazoo_verify: bytes) -> CannedAnswers:
     version = session.get(f"{oz.url}/api/version", timeout=10)
     return CannedAnswers(
         liveness_folder=json.dumps(liveness).encode(),
+        reject_folder=declined,
         biometry_folder=answer.content,
         session_token=json.dumps({"session_token": session_token}).encode(),
         version=version.content,

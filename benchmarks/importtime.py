@@ -20,6 +20,8 @@ class ImportProfile:
     by_package: dict[str, float]  # self time summed per top-level package, ms
     direct: dict[str, float]  # cumulative time of each module app.py imports itself, ms
     modules: dict[str, float]  # self time of each module, ms
+    # cumulative time of each module (itself and what it was first to import), ms
+    cumulative: dict[str, float]
 
 
 def parse(stderr: str, root: str = "app") -> ImportProfile:
@@ -42,12 +44,14 @@ def parse(stderr: str, root: str = "app") -> ImportProfile:
         start -= 1
     direct: dict[str, float] = {}
     modules: dict[str, float] = {}
+    cumulative: dict[str, float] = {}
     for depth, name, self_ms, cumulative_ms in entries[start : end + 1]:
         by_package[name.split(".")[0]] += self_ms
         modules[name] = self_ms
+        cumulative[name] = cumulative_ms
         if depth == 1:
             direct[name] = cumulative_ms
-    return ImportProfile(entries[end][3], dict(by_package), direct, modules)
+    return ImportProfile(entries[end][3], dict(by_package), direct, modules, cumulative)
 
 
 def profile(python: Path, cwd: Path, env: Mapping[str, str]) -> ImportProfile:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.events import liveness_event
+from benchmarks.events import fresh, liveness_event
 from benchmarks.handler_calls import invoke, load_handler, ms, xray_sink
 
 
@@ -19,7 +19,8 @@ def task_usage(args: dict[str, Any]) -> dict[str, Any]:
     if os.environ.get("BENCH_TRACED"):
         xray_sink()
     handler = load_handler(args["function_dir"])
-    event = json.loads(Path(args["event_path"]).read_text())
+    # Two success-path requests, each its own (a new container; an unused receipt).
+    events = [json.loads(Path(path).read_text()) for path in args["event_paths"]]
     executed: set[str] = set()
     mon = sys.monitoring
     tool = mon.PROFILER_ID
@@ -38,7 +39,7 @@ def task_usage(args: dict[str, Any]) -> dict[str, Any]:
     mon.use_tool_id(tool, "bench-usage")
     mon.register_callback(tool, mon.events.PY_START, on_start)
     mon.set_events(tool, mon.events.PY_START)
-    statuses = [invoke(handler, event)["statusCode"] for _ in range(2)]
+    statuses = [invoke(handler, event)["statusCode"] for event in events]
     mon.set_events(tool, 0)
     mon.free_tool_id(tool)
     imported: dict[str, int] = {}
@@ -83,6 +84,10 @@ GROUPS = {
     "selectors": "HTTP client (requests, urllib3, http.client, socket)",
     "email": "HTTP client (requests, urllib3, http.client, socket)",
     "urllib": "HTTP client (requests, urllib3, http.client, socket)",
+    "boto3": "AWS SDK (boto3, botocore: DynamoDB and Secrets Manager calls)",
+    "botocore": "AWS SDK (boto3, botocore: DynamoDB and Secrets Manager calls)",
+    "s3transfer": "AWS SDK (boto3, botocore: DynamoDB and Secrets Manager calls)",
+    "dateutil": "AWS SDK (boto3, botocore: DynamoDB and Secrets Manager calls)",
     "jwt": "pyjwt (receipt)",
     "json": "JSON",
     "simplejson": "JSON",
@@ -133,7 +138,8 @@ def task_profile(args: dict[str, Any]) -> dict[str, Any]:
 
     floor = Floor(args["oz_url"], args["access_token"])
     event = liveness_event(args["size"])
-    runs = {"relay": lambda: invoke(handler, event), "floor": lambda: floor(event)}
+    # Every relay a container of its own (a repeat is answered from the store).
+    runs = {"relay": lambda: invoke(handler, fresh(event)), "floor": lambda: floor(event)}
     for run in runs.values():
         run()
     roots = [
@@ -168,17 +174,42 @@ def task_profile(args: dict[str, Any]) -> dict[str, Any]:
 # --- the fixed cost, part by part ----------------------------------------------------------
 
 # Each stage does what the one before it does, and more; the differences are what each part
-# of the relay adds. Same process, same capsule, interleaved round by round.
+# of the relay adds. Same process, a container of its own for each call (the relay answers a
+# repeat from the store), interleaved round by round.
 PART_STAGES = (
     ("floor", "base64 decode + one keep-alive POST (the floor)"),
     ("oz_call", "the relay's Oz call: token from the secret cache, OzApi.analyze_capsule"),
     (
+        "use_case_no_store",
+        "+ decision, best shot, receipt claims and signature: check_liveness.check_capsule with "
+        "the store and idempotency stubbed out, its answer as JSON",
+    ),
+    (
         "use_case",
-        "+ decision, best shot, receipt: check_liveness.check_capsule, its answer as JSON",
+        "+ the verification store: idempotency record (PutItem, UpdateItem) and receipt "
+        "record (PutItem) in DynamoDB (moto)",
     ),
     ("resolve", "+ routing, body and query checks, response (the resolver: app.resolve)"),
     ("handler", "+ Logger, Tracer and Metrics decorators (lambda_handler, as deployed)"),
 )
+
+
+class _NoStore:
+    """The receipt store, doing nothing (to time the use case without DynamoDB)."""
+
+    def put_issued(self, claims: Any, best_shot: bytes) -> None:
+        del claims, best_shot
+
+    def best_shot(self, receipt_id: str) -> None:
+        del receipt_id
+
+
+class _NoIdempotency:
+    """Idempotency that always computes (to time the use case without DynamoDB)."""
+
+    def once(self, key: Any, compute: Any, *, context: Any) -> Any:
+        del key, context
+        return compute()
 
 
 def task_parts(args: dict[str, Any]) -> dict[str, Any]:
@@ -189,38 +220,51 @@ def task_parts(args: dict[str, Any]) -> dict[str, Any]:
     app = sys.modules["app"]
     from benchmarks.handler_calls import LambdaContext  # noqa: PLC0415 - after the handler
     from benchmarks.relays import Floor  # noqa: PLC0415 - after the handler
-    from idv import receipts  # noqa: PLC0415 - the built layer's
     from idv.oz import calls  # noqa: PLC0415 - the built layer's
     from idv.oz.best_shot import extract_best_shot  # noqa: PLC0415 - the built layer's
+    from idv.receipts import store, tokens  # noqa: PLC0415 - the built layer's
     from idv.usecases import check_liveness  # noqa: PLC0415 - the built layer's
 
     floor = Floor(args["oz_url"], args["access_token"])
     event = liveness_event(args["size"])
-    invoke(handler, event)  # warm: connection, secrets, first-call paths
-    oz, signer = calls.instance(), receipts.instance()
+    invoke(handler, fresh(event))  # warm: connection, secrets, first-call paths
+    oz, receipts = calls.instance(), tokens.instance()
+    receipt_store, idempotency = store.instance(), check_liveness.idempotency()
 
     def oz_call() -> Any:
-        return oz.analyze_capsule(base64.b64decode(event["body"]))
+        return oz.analyze_capsule(base64.b64decode(fresh(event)["body"]))
 
-    def use_case() -> str:
-        result = check_liveness.check_capsule(base64.b64decode(event["body"]), oz, signer)
+    def use_case(with_store: bool) -> str:
+        capsule = base64.b64decode(fresh(event)["body"])
+        result = check_liveness.check_capsule(
+            capsule,
+            subject=None,
+            oz=oz,
+            receipts=receipts,
+            store=receipt_store if with_store else _NoStore(),  # type: ignore[arg-type]
+            idempotency=idempotency if with_store else _NoIdempotency(),  # type: ignore[arg-type]
+            context=LambdaContext(),  # type: ignore[arg-type]
+        )
         return json.dumps(result.public(include_best_shot=False))
 
     folder = oz_call()
     best_shot = extract_best_shot(folder)
+    claims = receipts.new_claims(
+        folder_id=folder.folder_id, event_session_id=folder.event_session_id, subject=None
+    )
     stages = {
         "floor": lambda: floor(event),
         "oz_call": oz_call,
-        "use_case": use_case,
-        "resolve": lambda: app.app.resolve(event, LambdaContext()),
-        "handler": lambda: handler(event, LambdaContext()),
-        # Two pieces of the use case, alone.
+        "use_case_no_store": lambda: use_case(False),
+        "use_case": lambda: use_case(True),
+        "resolve": lambda: app.app.resolve(fresh(event), LambdaContext()),
+        "handler": lambda: handler(fresh(event), LambdaContext()),
+        # Pieces of the use case, alone.
         "best_shot": lambda: extract_best_shot(folder),
-        "receipt": lambda: signer.issue(
-            folder_id=folder.folder_id,
-            decision="ACCEPT",
-            best_shot=best_shot,
-            event_session_id=folder.event_session_id,
+        "receipt": lambda: receipts.sign(claims),
+        "store_put": lambda: receipt_store.put_issued(
+            receipts.new_claims(folder_id=folder.folder_id, event_session_id=None, subject=None),
+            best_shot or b"",
         ),
     }
     names = list(stages)

@@ -2,9 +2,10 @@
 
 The relay's own cost is what is measured, so Oz must cost ~0: this server reads the body and
 answers a canned 201 folder (the Oz emulator's own answer, captured once per run), with no
-parsing, checking or analysis. It runs in its own process (the client under test keeps a core
-to itself on a 2-core machine) and counts accepted connections, requests and body bytes in
-shared memory, so keep-alive can be verified from the server's side.
+parsing, checking or analysis: the accepted container's folder, or the declined one's when the
+container starts with ``events.REJECT_MARKER``. It runs in its own process (the client under
+test keeps a core to itself on a 2-core machine) and counts accepted connections, requests and
+body bytes in shared memory, so keep-alive can be verified from the server's side.
 
 It stands in for Data Zoo's KYC Data API too, under ``DATAZOO_BASE_PATH`` (``datazoo_url`` is
 the identity-verify function's DATAZOO_API_URL): ``POST .../verify`` answers a canned 200 (the
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from benchmarks.events import REJECT_MARKER
+
 READ_CHUNK = 1 << 20
 # Where the Data Zoo stand-in answers: its DATAZOO_API_URL is the stand-in's URL plus this.
 DATAZOO_BASE_PATH = "/datazoo/api/v2"
@@ -33,6 +36,7 @@ class CannedAnswers:
     """Bodies of the stand-in's answers (JSON bytes)."""
 
     liveness_folder: bytes
+    reject_folder: bytes  # the answer to a container starting with REJECT_MARKER
     biometry_folder: bytes
     session_token: bytes
     version: bytes
@@ -70,16 +74,19 @@ class _Handler(BaseHTTPRequestHandler):
         buffer = bytearray(min(length, READ_CHUNK))
         view = memoryview(buffer)
         remaining = length
+        head = b""
         while remaining:
             got = self.rfile.readinto(view[: min(remaining, READ_CHUNK)])
             if not got:
                 break
+            if not head:
+                head = bytes(view[: min(got, len(REJECT_MARKER))])
             remaining -= got
         counters = self.server.counters
         with counters["requests"].get_lock():
             counters["requests"].value += 1
             counters["body_bytes"].value += length - remaining
-        status, body = self._route(self.headers.get("Content-Type") or "")
+        status, body = self._route(self.headers.get("Content-Type") or "", head)
         head = (
             f"HTTP/1.1 {status} {'Created' if status == 201 else 'OK'}\r\n"
             "Content-Type: application/json\r\n"
@@ -89,13 +96,13 @@ class _Handler(BaseHTTPRequestHandler):
         # One write: headers and body in one segment (no Nagle / delayed-ACK stall).
         self.wfile.write(head + body)
 
-    def _route(self, content_type: str) -> tuple[int, bytes]:
+    def _route(self, content_type: str, head: bytes) -> tuple[int, bytes]:
         answers = self.server.answers
         path = self.path.split("?", 1)[0]
         if self.command == "POST" and path == "/api/instant/folders/":
             if content_type.startswith("multipart/"):
                 return 201, answers.biometry_folder
-            return 201, answers.liveness_folder
+            return 201, answers.reject_folder if head == REJECT_MARKER else answers.liveness_folder
         if self.command == "GET" and path == "/api/authorize/session_token":
             return 200, answers.session_token
         if self.command == "GET" and path == "/api/version":

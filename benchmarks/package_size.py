@@ -133,7 +133,7 @@ def section(ctx: Context) -> Section:
     explained, unexplained = _runtime_duplicates(set(raw), ctx.layer)
     return Section(
         "package",
-        "5. Package size",
+        "6. Package size",
         method=__doc__.split("\n\n", 1)[1] if __doc__ else "",
         targets=[
             Target(

@@ -2,14 +2,17 @@
 
 - ``Floor``: what any API Gateway relay must do at the very least: one base64 decode of the
   event body and one ``requests.Session().post`` of the bytes on a kept-alive connection.
-- ``NaiveRelay``: the same job as the real handler (secrets, Oz call, decision, receipt) done
-  the naive way: both secrets read from Secrets Manager on every call, a new HTTP session (so a
-  new TCP connection) per call. The boto3 client is module-level, as even naive code has it.
+- ``NaiveRelay``: the same job as the real handler (secrets, Oz call, decision, receipt, the
+  verification store's three writes: in-progress record, receipt record with the best shot,
+  completion) done the naive way: both secrets read from Secrets Manager on every call, a new
+  HTTP session (so a new TCP connection) per call. The boto3 clients are created once, as even
+  naive code has them.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import time
 import uuid
@@ -36,16 +39,25 @@ class Floor:
 
 
 class NaiveRelay:
-    def __init__(self, oz_url: str, token_secret: str, receipt_secret: str) -> None:
+    def __init__(self, oz_url: str, token_secret: str, receipt_secret: str, table: str) -> None:
         self.url = oz_url + "/api/instant/folders/"
         self.token_secret = token_secret
         self.receipt_secret = receipt_secret
+        self.table = table
         self.client = boto3.client("secretsmanager")
+        self.dynamodb = boto3.client("dynamodb")
 
     def __call__(self, event: dict[str, Any]) -> int:
         capsule = base64.b64decode(event["body"])
         token = json.loads(self._secret(self.token_secret))["access_token"]
         key = self._secret(self.receipt_secret)
+        now = int(time.time())
+        record = {"S": "naive#" + hashlib.sha256(capsule).hexdigest()}
+        self.dynamodb.put_item(
+            TableName=self.table,
+            Item={"id": record, "status": {"S": "INPROGRESS"}, "expiration": {"N": str(now)}},
+            ConditionExpression="attribute_not_exists(id)",
+        )
         response = requests.post(
             self.url,
             data=capsule,
@@ -53,7 +65,7 @@ class NaiveRelay:
             timeout=TIMEOUT,
         )
         folder = response.json()
-        now = int(time.time())
+        best_shot = _best_shot(folder)
         receipt = jwt.encode(
             {
                 "sub": folder["folder_id"],
@@ -65,8 +77,24 @@ class NaiveRelay:
             key,
             algorithm="HS256",
         )
+        self.dynamodb.put_item(
+            TableName=self.table,
+            Item={
+                "id": {"S": "receipt#" + uuid.uuid4().hex},
+                "state": {"S": "ISSUED"},
+                "best_shot": {"B": best_shot},
+                "expiration": {"N": str(now + 600)},
+            },
+        )
         answer = {"decision": "ACCEPT", "folder_id": folder["folder_id"], "receipt": receipt}
         self.last_body = json.dumps(answer)
+        self.dynamodb.update_item(
+            TableName=self.table,
+            Key={"id": record},
+            UpdateExpression="SET #status = :done, #data = :data",
+            ExpressionAttributeNames={"#status": "status", "#data": "data"},
+            ExpressionAttributeValues={":done": {"S": "COMPLETED"}, ":data": {"S": self.last_body}},
+        )
         return response.status_code
 
     def _secret(self, name: str) -> str:
@@ -74,3 +102,12 @@ class NaiveRelay:
             "SecretString"
         ]
         return value
+
+
+def _best_shot(folder: dict[str, Any]) -> bytes:
+    """The first output image of the folder, decoded from its data URL (naively: no checks)."""
+    for analysis in folder.get("analyses", []):
+        for result in analysis.get("results_media", []):
+            for image in result.get("output_images", []):
+                return base64.b64decode(image["original_url"].split(",", 1)[1])
+    return b""

@@ -1,8 +1,9 @@
 """Reuse: connections to Oz and Secrets Manager reads over many warm invocations.
 
-A fresh worker invokes the built relay handler N times in a row (small capsule, every answer
-checked to be ACCEPT with a receipt). The Oz stand-in counts accepted TCP connections on its
-side; moto_server records every request, so GetSecretValue calls are counted on its side too.
+A fresh worker invokes the built relay handler N times in a row (small capsule, a container
+never sent before each time, every answer checked to be ACCEPT with a receipt). The Oz
+stand-in counts accepted TCP connections on its side; moto_server records every request, so
+GetSecretValue and DynamoDB calls are counted on its side too.
 The relay reads two secrets (the Oz service token and the receipt signing key), each cached
 for POWERTOOLS_PARAMETERS_MAX_AGE (300 s in the template). A second run sets the max age to
 1 s to show that the cache turns over once per max age, no more; the naive relay is the
@@ -25,12 +26,14 @@ SHORT_RUN_SECONDS = 3.5
 def _counted(ctx: Context, args: dict[str, Any], **env: str) -> dict[str, Any]:
     ctx.oz.reset_counts()
     reads_before = ctx.moto.secret_reads()
+    mark = ctx.moto.offset()
     result = ctx.run_worker("reuse", args, **env)
     counts = ctx.oz.counts()
     result.update(
         connections=counts["connections"],
         oz_requests=counts["requests"],
         secret_reads=ctx.moto.secret_reads() - reads_before,
+        dynamodb_calls=sum(call.service == "DynamoDB" for call in ctx.moto.calls(mark)),
     )
     return result
 
@@ -67,6 +70,13 @@ def section(ctx: Context) -> Section:
                 warm["connections"] == 1,
             ),
             Target(
+                f"Oz requests over {invocations} invocations of new containers (none answered "
+                "from the store)",
+                str(warm["invocations"]),
+                str(warm["oz_requests"]),
+                warm["oz_requests"] == warm["invocations"],
+            ),
+            Target(
                 f"Secrets Manager reads over {invocations} invocations "
                 f"({warm['elapsed_ms'] / 1000:.1f} s < max age 300 s)",
                 f"{SECRETS_READ} (1 per secret per max age)",
@@ -91,6 +101,7 @@ def section(ctx: Context) -> Section:
                     "Oz requests",
                     "Oz TCP connections",
                     "GetSecretValue",
+                    "DynamoDB calls",
                 ],
                 rows,
             ),
@@ -107,4 +118,5 @@ def _row(name: str, result: dict[str, Any]) -> list[str]:
         str(result["oz_requests"]),
         str(result["connections"]),
         str(result["secret_reads"]),
+        str(result["dynamodb_calls"]),
     ]

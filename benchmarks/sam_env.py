@@ -1,14 +1,17 @@
-"""Print each built function's environment exactly as the local stack computes it (JSON).
+"""Print each built function's environment, and the template's DynamoDB tables, exactly as the
+local stack computes them (JSON).
 
 Runs in the SAM CLI venv (``.venv-sam``, with ``local`` on PYTHONPATH): the local stack's
 ``RieLambdaRunner.launch_spec`` gives the template's variables (Globals + the function's own),
 ``--env-vars``-style overrides for the variables the template declares, the AWS_* variables
 ``sam local`` sets (``AWS_SAM_LOCAL=true``, function name, memory, fake credentials) and the
-stack's endpoint overrides.
+stack's endpoint overrides. The tables are ``stack.tables.template_tables``: named as the
+functions' ``!Ref <table>`` resolve, with their keys and TTL attribute.
 
 Usage: ``python -m benchmarks.sam_env REQUEST_JSON`` where the request is
 ``{"template", "parameters": {...}, "stack_env": {...}}``; prints
-``{function: {"cwd", "handler", "env"}}``.
+``{"functions": {function: {"cwd", "handler", "env"}}, "tables": [{"name", "resource",
+"definition", "ttl_attribute"}]}``.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
 from stack.runner import RieLambdaRunner
+from stack.tables import template_tables
 
 ACCOUNT_ID = "123456789012"
 
 
-def environments(request: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def environments(request: dict[str, Any]) -> dict[str, Any]:
     template = Path(request["template"]).resolve()
     stacks, _ = SamLocalStackProvider.get_stacks(
         str(template),
@@ -42,15 +46,24 @@ def environments(request: dict[str, Any]) -> dict[str, dict[str, Any]]:
         env_vars_values={"Parameters": request.get("parameters", {})},
         stack_env=request.get("stack_env", {}),
     )
-    result = {}
+    functions = {}
     for function in provider.get_all():
         spec = runner.launch_spec(function)
-        result[function.name] = {
+        functions[function.name] = {
             "cwd": str(spec.cwd),
             "handler": function.handler,
             "env": dict(spec.env),
         }
-    return result
+    tables = [
+        {
+            "name": table.name,
+            "resource": table.resource,
+            "definition": dict(table.definition),
+            "ttl_attribute": table.ttl_attribute,
+        }
+        for table in template_tables(stacks)
+    ]
+    return {"functions": functions, "tables": tables}
 
 
 if __name__ == "__main__":

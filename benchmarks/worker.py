@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.events import liveness_event
+from benchmarks.events import fresh, liveness_event
 from benchmarks.handler_calls import drain, expect_accept, invoke, load_handler, ms, xray_sink
 from benchmarks.introspect import task_parts, task_profile, task_usage
 
@@ -30,7 +30,8 @@ from benchmarks.introspect import task_parts, task_profile, task_usage
 
 
 def task_relay(args: dict[str, Any]) -> dict[str, Any]:
-    """Floor, real handler and naive relay, interleaved round by round, per capsule size."""
+    """Floor, real handler and naive relay, interleaved round by round, per capsule size; each
+    round a container never sent before (all variants of a round get the same event)."""
     udp = xray_sink() if os.environ.get("BENCH_TRACED") else None
     handler = load_handler(args["function_dir"])
     from benchmarks.relays import Floor, NaiveRelay  # noqa: PLC0415 - after the handler
@@ -43,17 +44,20 @@ def task_relay(args: dict[str, Any]) -> dict[str, Any]:
         "decode": lambda event: base64.b64decode(event["body"]),
     }
     if args.get("naive"):
-        naive = NaiveRelay(args["oz_url"], args["token_secret"], args["receipt_secret"])
+        naive = NaiveRelay(
+            args["oz_url"], args["token_secret"], args["receipt_secret"], args["table"]
+        )
         variants["naive"] = naive
     results: dict[str, dict[str, list[float]]] = {}
     for size, rounds in args["rounds"].items():
         event = liveness_event(int(size))
         expect_accept(invoke(handler, event))  # warm: connection, secrets, first-call paths
         for run in variants.values():
-            run(event)
+            run(fresh(event))
         names = list(variants)
         samples: dict[str, list[float]] = {name: [] for name in names}
         for i in range(rounds):
+            event = fresh(event)
             for name in names[i % len(names) :] + names[: i % len(names)]:
                 start = time.perf_counter_ns()
                 variants[name](event)
@@ -85,20 +89,28 @@ def task_memory(args: dict[str, Any]) -> dict[str, Any]:
     handler = load_handler(args["function_dir"])
     small = liveness_event(1024)
     for _ in range(2):
-        expect_accept(invoke(handler, small))
+        expect_accept(invoke(handler, fresh(small)))
     # The event as the runtime client hands it over: the invocation's JSON bytes (which it
     # keeps referencing during the call) and the dict parsed from them. Read from a file so
-    # that building it frees no large block the relay could then reuse unseen.
-    raw = Path(args["event_path"]).read_bytes()
-    event = json.loads(raw)
+    # that building it frees no large block the relay could then reuse unseen; one file per
+    # relay, each a container never sent before (a repeat is answered from the store), every
+    # one kept once read.
+    paths = [Path(path) for path in args["event_paths"]]
+    kept = []
     runs = []
-    for _ in range(args["repeats"]):
+    for path in paths[: args["repeats"]]:
+        raw = path.read_bytes()
+        event = json.loads(raw)
+        kept.append((raw, event))
         gc.collect()
         before = _status_kib("VmRSS")
         _reset_peak()
         expect_accept(invoke(handler, event))
         runs.append({"before_kib": before, "peak_kib": _status_kib("VmHWM")})
     # Python-level allocations (exact, allocator-independent) of one more relay.
+    raw = paths[args["repeats"]].read_bytes()
+    event = json.loads(raw)
+    kept.append((raw, event))
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     expect_accept(invoke(handler, event))
@@ -132,30 +144,45 @@ def task_memory(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_reuse(args: dict[str, Any]) -> dict[str, Any]:
-    """Many warm invocations of the real handler (or the naive relay) with a small capsule."""
+    """Many warm invocations of the real handler (or the naive relay) with a small capsule,
+    each a container never sent before (a repeat would be answered from the store)."""
     event = liveness_event(args["size"])
     if args.get("naive"):
         from benchmarks.relays import NaiveRelay  # noqa: PLC0415 - only this task needs it
 
-        naive = NaiveRelay(args["oz_url"], args["token_secret"], args["receipt_secret"])
+        naive = NaiveRelay(
+            args["oz_url"], args["token_secret"], args["receipt_secret"], args["table"]
+        )
         start = time.perf_counter_ns()
         for _ in range(args["invocations"]):
-            naive(event)
+            naive(fresh(event))
         return {"invocations": args["invocations"], "elapsed_ms": ms(start)}
     handler = load_handler(args["function_dir"])
     # At least ``invocations``, and on until ``min_seconds`` have passed (a time-based run).
     min_ms = 1000 * args.get("min_seconds", 0)
     start, count = time.perf_counter_ns(), 0
     while count < args["invocations"] or ms(start) < min_ms:
-        expect_accept(invoke(handler, event))
+        expect_accept(invoke(handler, fresh(event)))
         count += 1
     return {"invocations": count, "elapsed_ms": ms(start)}
+
+
+# --- one request ----------------------------------------------------------------------------
+
+
+def task_invoke(args: dict[str, Any]) -> dict[str, Any]:
+    """One request to the built handler (``event_path``): its answer. The orchestrator counts
+    what moto and the Oz stand-in received around it."""
+    handler = load_handler(args["function_dir"])
+    response = invoke(handler, json.loads(Path(args["event_path"]).read_text()))
+    return {"statusCode": response["statusCode"], "body": response.get("body")}
 
 
 TASKS = {
     "relay": task_relay,
     "memory": task_memory,
     "reuse": task_reuse,
+    "invoke": task_invoke,
     "usage": task_usage,
     "profile": task_profile,
     "parts": task_parts,

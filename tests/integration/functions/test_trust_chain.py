@@ -20,6 +20,7 @@ import pytest
 from oz_fixtures import RECEIPT_SECRET, VERIFICATIONS_TABLE
 from rotation_support import enable_rotation, start_rotation
 
+from idv.aws import secrets
 from idv.errors import ReceiptInUse, RequestInProgress
 from idv.oz.calls import OzCalls
 from idv.oz.settings import OzSettings
@@ -144,13 +145,15 @@ def test_five_concurrent_face_matches_with_one_receipt_make_one_oz_call(oz, depl
     oz.faults.add(FOLDERS, "latency", seconds=0.5)
     results: list[object] = []
     start = threading.Barrier(5)
+    secrets._client()  # boto3's default session is not thread-safe while it builds a client
 
     def container() -> None:
         # Each thread is a container of its own: its own Oz client, keys and store client.
         oz_calls_ = OzCalls.from_settings(OzSettings.from_environment())
         tokens = ReceiptTokens(SigningKeys(RECEIPT_SECRET, max_age=300), ttl_seconds=300)
         store = ReceiptStore(
-            VERIFICATIONS_TABLE, client=boto3.client("dynamodb", region_name="us-east-1")
+            VERIFICATIONS_TABLE,
+            client=boto3.session.Session().client("dynamodb", region_name="us-east-1"),
         )
         start.wait()
         try:
@@ -307,6 +310,7 @@ def test_a_duplicate_while_the_first_is_in_flight_is_told_to_retry(oz, deployed)
     capsule = make_capsule(session_token())
     oz.faults.add(FOLDERS, "latency", seconds=1.0)
     outcomes: list[object] = []
+    secrets._client()  # boto3's default session is not thread-safe while it builds a client
 
     def container() -> None:
         try:
@@ -316,7 +320,8 @@ def test_a_duplicate_while_the_first_is_in_flight_is_told_to_retry(oz, deployed)
                 oz=OzCalls.from_settings(OzSettings.from_environment()),
                 receipts=ReceiptTokens(SigningKeys(RECEIPT_SECRET, max_age=300), ttl_seconds=300),
                 store=ReceiptStore(
-                    VERIFICATIONS_TABLE, client=boto3.client("dynamodb", region_name="us-east-1")
+                    VERIFICATIONS_TABLE,
+                    client=boto3.session.Session().client("dynamodb", region_name="us-east-1"),
                 ),
                 idempotency=check_liveness.idempotency(),
                 context=LambdaContext(),

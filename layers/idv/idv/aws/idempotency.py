@@ -30,9 +30,12 @@ RETRY_IN_PROGRESS_SECONDS = 2
 class Idempotency:
     """Runs a computation once per key for ``expires_after_seconds``, in table ``table_name``."""
 
-    def __init__(self, table_name: str, *, expires_after_seconds: int) -> None:
+    def __init__(self, table_name: str, *, expires_after_seconds: int, client: Any = None) -> None:
+        """``client``: the instance's DynamoDB client, shared (Powertools would otherwise build
+        its own on a new boto3 session: a second service model load, tens of ms of a cold
+        start, docs/BENCHMARKS.md)."""
         self.config = IdempotencyConfig(expires_after_seconds=expires_after_seconds)
-        store = DynamoDBPersistenceLayer(table_name=table_name, key_attr="id")
+        store = DynamoDBPersistenceLayer(table_name=table_name, key_attr="id", boto3_client=client)
 
         @idempotent_function(
             data_keyword_argument="key", persistence_store=store, config=self.config

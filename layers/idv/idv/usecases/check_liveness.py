@@ -25,6 +25,7 @@ from idv.oz.best_shot import extract_best_shot
 from idv.oz.calls import OzCalls
 from idv.oz.decisions import LivenessDecision, liveness_decision
 from idv.oz.folders import Folder
+from idv.receipts import store as receipt_store
 from idv.receipts import tokens
 from idv.receipts.store import MAX_BEST_SHOT_BYTES, ReceiptStore
 from idv.receipts.tokens import ReceiptClaims, ReceiptTokens
@@ -55,6 +56,7 @@ def idempotency() -> Idempotency:
     return Idempotency(
         config.required(os.environ, "VERIFICATIONS_TABLE_NAME"),
         expires_after_seconds=tokens.instance().ttl_seconds,
+        client=receipt_store.instance().client,
     )
 
 
