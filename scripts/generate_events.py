@@ -158,7 +158,8 @@ EVENTS: dict[str, dict[str, Any]] = {
         "country_code=AU", content_type="text/plain"
     ),
     "health/get.json": event("GET", "/v1/health"),
-    "health/get_deep.json": event("GET", "/v1/health", query={"deep": "true"}),
+    "health/get_deep.json": event("GET", "/v1/health/deep"),
+    "session_token/post_signed_in.json": event("POST", "/v1/session-token", subject=SUBJECT),
 }
 
 

@@ -104,6 +104,9 @@ def deployed(
         "OZ_TOKEN_SECRET_ID": TOKEN_SECRET,
         "RECEIPT_SECRET_ID": RECEIPT_SECRET,
         "VERIFICATIONS_TABLE_NAME": VERIFICATIONS_TABLE,
+        # Above what any one test sends; tests of the quota set their own.
+        "SESSION_TOKENS_PER_USER_PER_HOUR": "10000",
+        "LIVENESS_CHECKS_PER_USER_PER_HOUR": "10000",
         "OZ_CONNECT_TIMEOUT_SECONDS": "1",
         "OZ_READ_TIMEOUT_SECONDS": "5",
     }.items():

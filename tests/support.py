@@ -95,7 +95,7 @@ def clear_instance_caches() -> None:
     from idv.datazoo import calls as datazoo_calls  # noqa: PLC0415
     from idv.oz import calls as oz_calls  # noqa: PLC0415
     from idv.receipts import store, tokens  # noqa: PLC0415
-    from idv.usecases import check_liveness  # noqa: PLC0415
+    from idv.usecases import check_liveness, issue_session_token  # noqa: PLC0415
 
     parameters.clear_caches()
     for cached in (
@@ -103,6 +103,8 @@ def clear_instance_caches() -> None:
         tokens.instance,
         store.instance,
         check_liveness.idempotency,
+        check_liveness.quota,
+        issue_session_token.quota,
         datazoo_calls.instance,
         check_liveness.max_capsule_bytes,
         secrets._client,

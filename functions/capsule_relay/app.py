@@ -33,6 +33,7 @@ def post_liveness() -> responses.Response[dict]:
         receipts=tokens.instance(),
         store=store.instance(),
         idempotency=check_liveness.idempotency(),
+        quota=check_liveness.quota(),
         context=app.lambda_context,
         include_best_shot=include_best_shot,
     )

@@ -128,6 +128,9 @@ def run_product(
                     DATAZOO_USERNAME, DATAZOO_PASSWORD
                 ).to_secret(),
             },
+            # No Cognito here: the browser routes are open, as the template allows only when
+            # told to (a deployed stack needs CognitoUserPoolArn, or this same switch).
+            parameter_overrides={"AllowUnauthenticatedFrontEnd": "true"},
             echo_logs=echo_logs,
             state_dir=state_dir,
             concurrency=2,
@@ -186,7 +189,7 @@ Oz liveness back end, running locally
 
 Try it:
   curl -s -X POST {running.api_url}/v1/session-token
-  curl -s '{running.api_url}/v1/health?deep=true'
+  curl -s '{running.api_url}/v1/health/deep'   # IAM when deployed; open locally
   curl -s -X POST {running.api_url}/v1/identity/verify \\
        -H 'Content-Type: application/json' -d '{VERIFY_EXAMPLE}'
   make demo            # the whole flow, as a front end would drive it

@@ -225,7 +225,7 @@ def test_biometry_validation(api):
 
 
 def test_deep_health(api):
-    response = requests.get(f"{api}/v1/health?deep=true", timeout=TIMEOUT)
+    response = requests.get(f"{api}/v1/health/deep", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
 

@@ -101,7 +101,11 @@ def handler_round(recorder: Recorder) -> None:
 def layer_round(recorder: Recorder) -> None:
     oz, signer, kept = calls.instance(), tokens.instance(), store.instance()
     token = layer_call(
-        recorder, "layer:session-token", lambda: issue_session_token.issue_session_token(oz)
+        recorder,
+        "layer:session-token",
+        lambda: issue_session_token.issue_session_token(
+            oz, subject=None, quota=issue_session_token.quota()
+        ),
     )
     if token is None:
         return

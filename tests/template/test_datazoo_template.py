@@ -174,6 +174,7 @@ def test_secrets_manager_may_invoke_the_rotation_for_this_account_only(resources
         "Action": "lambda:InvokeFunction",
         "Principal": "secretsmanager.amazonaws.com",
         "SourceAccount": {"Ref": "AWS::AccountId"},
+        "SourceArn": {"Ref": "DataZooSessionTokenSecret"},
     }
 
 

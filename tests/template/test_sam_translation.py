@@ -25,6 +25,7 @@ ROUTES = {
     ("/v1/liveness", "post"): "CapsuleRelayFunction",
     ("/v1/biometry", "post"): "BiometryFunction",
     ("/v1/health", "get"): "HealthFunction",
+    ("/v1/health/deep", "get"): "HealthFunction",
     ("/v1/identity/verify", "post"): "IdentityVerifyFunction",
     ("/v1/receipts/redeem", "post"): "RedeemReceiptFunction",
 }
@@ -76,7 +77,7 @@ def _resolve(value: Any, conditions: dict[str, bool]) -> Any:
 
 def _body(translated: dict[str, Any], *, cognito: bool) -> dict[str, Any]:
     body = translated["Resources"]["OzApi"]["Properties"]["Body"]
-    return _resolve(body, {"HasCognito": cognito})
+    return _resolve(body, {"HasCognito": cognito, "HasScopes": False})
 
 
 # ---------------------------------------------------------------- SAM CLI

@@ -17,6 +17,7 @@ import scan
 import yaml
 from cfn_yaml import load_template
 
+from idv.aws.quota import HourlyQuota
 from idv.datazoo.calls import DataZooCalls
 from idv.datazoo.rotation import DataZooRotator
 from idv.oz.rotation import Rotator
@@ -35,6 +36,7 @@ ROUTES = {
     ("POST", "/v1/liveness"): "CapsuleRelayFunction",
     ("POST", "/v1/biometry"): "BiometryFunction",
     ("GET", "/v1/health"): "HealthFunction",
+    ("GET", "/v1/health/deep"): "HealthFunction",
     ("POST", "/v1/identity/verify"): "IdentityVerifyFunction",
     ("POST", "/v1/receipts/redeem"): "RedeemReceiptFunction",
 }
@@ -114,8 +116,15 @@ API_ENV = {"CORS_ALLOWED_ORIGINS"}  # the functions behind a route answer CORS
 RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS", "VERIFICATIONS_TABLE_NAME"}
 # Exactly what each function reads: no function gets a variable it does not read.
 ENV_BY_FUNCTION = {
-    "SessionTokenFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV,
-    "CapsuleRelayFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV | RECEIPT_ENV | {"MAX_CAPSULE_BYTES"},
+    "SessionTokenFunction": POWERTOOLS_ENV
+    | API_ENV
+    | OZ_ENV
+    | {"VERIFICATIONS_TABLE_NAME", "SESSION_TOKENS_PER_USER_PER_HOUR"},
+    "CapsuleRelayFunction": POWERTOOLS_ENV
+    | API_ENV
+    | OZ_ENV
+    | RECEIPT_ENV
+    | {"MAX_CAPSULE_BYTES", "LIVENESS_CHECKS_PER_USER_PER_HOUR"},
     "BiometryFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV | RECEIPT_ENV,
     "HealthFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV,
     ROTATION_FUNCTION: POWERTOOLS_ENV | OZ_ENV | {"OZ_CREDENTIALS_SECRET_ID"},
@@ -152,6 +161,7 @@ GATEWAY_RESPONSES = {
     "REQUEST_TOO_LARGE": ("413", "PAYLOAD_TOO_LARGE"),
     "UNSUPPORTED_MEDIA_TYPE": ("415", "UNSUPPORTED_MEDIA_TYPE"),
     "THROTTLED": ("429", "THROTTLED"),
+    "WAF_FILTERED": ("403", "FORBIDDEN"),
     "INTEGRATION_FAILURE": ("502", "INTERNAL_ERROR"),
     "INTEGRATION_TIMEOUT": ("504", "UPSTREAM_TIMEOUT"),
 }
@@ -223,7 +233,7 @@ def _walk(value: Any) -> list[Any]:
 
 
 def test_each_route_maps_to_its_function_on_the_api(functions: dict[str, dict[str, Any]]):
-    routes = {}
+    routes: dict[tuple[str, str], str] = {}
     for name, function in functions.items():
         for event in _api_events(function):
             assert _ref(event["RestApiId"]) == "OzApi", f"{name} has a route on another API"
@@ -254,7 +264,17 @@ def test_front_end_routes_carry_cognito_security_only_under_has_cognito(
     paths = api["DefinitionBody"]["paths"]
     for path in FRONT_END_ROUTES:
         assert paths[path]["post"]["security"] == {
-            "Fn::If": ["HasCognito", [{"CognitoAuthorizer": []}], NO_VALUE]
+            "Fn::If": [
+                "HasCognito",
+                [
+                    {
+                        "CognitoAuthorizer": {
+                            "Fn::If": ["HasScopes", {"Ref": "CognitoAuthorizationScopes"}, []]
+                        }
+                    }
+                ],
+                NO_VALUE,
+            ]
         }
     # No event-level Auth that would replace the conditional security when SAM merges.
     for name in ("SessionTokenFunction", "CapsuleRelayFunction"):
@@ -280,11 +300,118 @@ def test_cognito_change_always_reaches_the_stage(api: dict[str, Any]):
     assert api["AlwaysDeploy"] is True
 
 
-def test_health_route_is_public(api: dict[str, Any], functions: dict[str, dict[str, Any]]):
-    [event] = _api_events(functions["HealthFunction"])
-    assert "Auth" not in event
+def test_shallow_health_is_public_and_the_deep_check_needs_iam(
+    api: dict[str, Any], functions: dict[str, dict[str, Any]]
+):
+    events = {e["Path"]: e for e in _api_events(functions["HealthFunction"])}
+    assert "Auth" not in events["/v1/health"]
+    # The deep check reads the token secret and calls Oz (billed, slow): signed callers only.
+    assert events["/v1/health/deep"]["Auth"] == {"Authorizer": "AWS_IAM", "InvokeRole": "NONE"}
     assert "/v1/health" not in api["DefinitionBody"]["paths"]
-    assert "Auth" not in api  # no default authorizer that would apply to it
+    assert "DefaultAuthorizer" not in api["Auth"]  # none that would apply to the public route
+
+
+# ---------------------------------------------------------------- the front door
+
+
+def test_deploying_without_an_authorizer_is_an_explicit_choice(template: dict[str, Any]):
+    parameter = template["Parameters"]["AllowUnauthenticatedFrontEnd"]
+    assert (parameter["Default"], parameter["AllowedValues"]) == ("false", ["true", "false"])
+    rule = template["Rules"]["FrontDoorClosedByDefault"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "CognitoUserPoolArn"}, ""]}
+    [assertion] = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Equals": [{"Ref": "AllowUnauthenticatedFrontEnd"}, "true"]}
+    assert "AllowUnauthenticatedFrontEnd=true" in assertion["AssertDescription"]
+
+
+def test_access_token_scopes_can_be_required(template: dict[str, Any]):
+    assert template["Parameters"]["CognitoAuthorizationScopes"]["Type"] == "CommaDelimitedList"
+    assert template["Conditions"]["HasScopes"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "CognitoAuthorizationScopes"}]}, ""]}]
+    }
+
+
+def test_the_server_routes_answer_only_the_named_callers(api: dict[str, Any]):
+    allow, deny = api["Auth"]["ResourcePolicy"]["CustomStatements"]
+    assert (allow["Effect"], allow["Resource"]) == ("Allow", "execute-api:/*")
+    assert deny["Effect"] == "Deny"
+    assert deny["Principal"] == "*"
+    assert set(deny["Resource"]) == {
+        "execute-api:/*/POST/v1/biometry",
+        "execute-api:/*/POST/v1/receipts/redeem",
+        "execute-api:/*/POST/v1/identity/verify",
+        "execute-api:/*/GET/v1/health/deep",
+    }
+    assert deny["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": {"Ref": "ServerCallerArns"}}}
+
+
+def test_a_web_acl_guards_the_stage_unless_switched_off(
+    template: dict[str, Any], resources: dict[str, Any]
+):
+    acl = resources["WebAcl"]
+    assert acl["Condition"] == "CreateWaf"
+    properties = acl["Properties"]
+    assert properties["Scope"] == "REGIONAL"
+    rules = {rule["Name"]: rule for rule in properties["Rules"]}
+    rate = rules["BrowserRoutesPerIp"]
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] == {"Ref": "WafRateLimitPerIp"}
+    searched = {
+        s["ByteMatchStatement"]["SearchString"]
+        for s in rate["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["OrStatement"][
+            "Statements"
+        ]
+    }
+    assert searched == {"/v1/session-token", "/v1/liveness"}
+    assert rate["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    body = json.loads(properties["CustomResponseBodies"]["rate_limited"]["Content"])
+    assert body["error"]["code"] == "RATE_LIMITED"
+    managed = {
+        rule["Statement"]["ManagedRuleGroupStatement"]["Name"]
+        for rule in properties["Rules"]
+        if "ManagedRuleGroupStatement" in rule["Statement"]
+    }
+    assert managed == {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    }
+    # The common group's body-size rule only counts; it blocks everywhere but /v1/liveness.
+    common = rules["Common"]["Statement"]["ManagedRuleGroupStatement"]
+    assert common["RuleActionOverrides"] == [
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}
+    ]
+    large = rules["LargeBodiesOnlyForLiveness"]["Statement"]["AndStatement"]["Statements"]
+    assert large[0]["LabelMatchStatement"]["Key"].endswith("SizeRestrictions_Body")
+    assert large[1]["NotStatement"]["Statement"]["ByteMatchStatement"]["SearchString"] == (
+        "/v1/liveness"
+    )
+    association = resources["WebAclAssociation"]
+    assert association["Condition"] == "UseWaf"
+    assert association["Properties"]["WebACLArn"] == {
+        "Fn::If": ["CreateWaf", {"Fn::GetAtt": ["WebAcl", "Arn"]}, {"Ref": "WafWebAclArn"}]
+    }
+    assert template["Parameters"]["EnableWaf"]["Default"] == "true"
+
+
+@pytest.mark.parametrize("name", ["SessionTokenFunction", "CapsuleRelayFunction"])
+def test_the_browser_functions_can_reserve_their_concurrency(
+    functions: dict[str, dict[str, Any]], name: str
+):
+    assert functions[name]["ReservedConcurrentExecutions"] == {
+        "Fn::If": [
+            "HasReservedConcurrency",
+            {"Ref": "FrontEndReservedConcurrency"},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+
+
+def test_quotas_per_user_come_from_parameters(functions: dict[str, dict[str, Any]]):
+    session = functions["SessionTokenFunction"]["Environment"]["Variables"]
+    relay = functions["CapsuleRelayFunction"]["Environment"]["Variables"]
+    assert _ref(session["SESSION_TOKENS_PER_USER_PER_HOUR"]) == "SessionTokensPerUserPerHour"
+    assert _ref(relay["LIVENESS_CHECKS_PER_USER_PER_HOUR"]) == "LivenessChecksPerUserPerHour"
 
 
 # ---------------------------------------------------------------- API stage
@@ -414,8 +541,15 @@ def test_function_reads_exactly_its_secrets_and_nothing_else(
     assert "*" not in json.dumps(functions[name]["Policies"])
 
 
-STORE_STATEMENTS = {"IdempotencyRecordsAndReceipts", "UseReceipts", "UseVerificationsKey"}
+STORE_STATEMENTS = {
+    "IdempotencyRecordsAndReceipts",
+    "UseReceipts",
+    "CountQuota",
+    "UseVerificationsKey",
+}
 STORE_ACTIONS = {
+    # The hourly quota: one conditional update per session token.
+    "SessionTokenFunction": {"UpdateItem"},
     # Powertools' idempotency records (conditional put, update, delete, get) and the receipt.
     "CapsuleRelayFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     # One conditional update per use of a receipt.
@@ -523,7 +657,7 @@ def test_only_the_functions_behind_a_route_get_cors_and_only_the_relay_the_size_
     assert having("MAX_CAPSULE_BYTES") == {"CapsuleRelayFunction"}
     receipts = {"CapsuleRelayFunction", "BiometryFunction", "RedeemReceiptFunction"}
     assert having("RECEIPT_SECRET_ID") == receipts
-    assert having("VERIFICATIONS_TABLE_NAME") == receipts
+    assert having("VERIFICATIONS_TABLE_NAME") == receipts | {"SessionTokenFunction"}
 
 
 def test_globals_hold_only_what_every_function_reads(template: dict[str, Any]):
@@ -590,6 +724,12 @@ def _reads_relay(env: RecordingEnvironment) -> None:
     _reads_oz(env)
     _reads_receipts(env)
     check_liveness.read_max_capsule_bytes(env)
+    HourlyQuota.from_environment("liveness", "LIVENESS_CHECKS_PER_USER_PER_HOUR", env)
+
+
+def _reads_session_token(env: RecordingEnvironment) -> None:
+    _reads_oz(env)
+    HourlyQuota.from_environment("session-tokens", "SESSION_TOKENS_PER_USER_PER_HOUR", env)
 
 
 def _reads_biometry(env: RecordingEnvironment) -> None:
@@ -599,7 +739,7 @@ def _reads_biometry(env: RecordingEnvironment) -> None:
 
 # What each function's code reads at run time (besides Powertools' own variables).
 READERS = {
-    "SessionTokenFunction": _reads_oz,
+    "SessionTokenFunction": _reads_session_token,
     "HealthFunction": _reads_oz,
     "CapsuleRelayFunction": _reads_relay,
     "BiometryFunction": _reads_biometry,
@@ -847,13 +987,20 @@ def test_rotation_function_reads_the_credentials_secret_from_the_parameter(
 def test_secrets_manager_may_invoke_the_rotation_function_for_this_account_only(
     resources: dict[str, Any],
 ):
-    permission = resources["RotateServiceTokenPermission"]["Properties"]
-    assert permission == {
-        "FunctionName": {"Fn::GetAtt": [ROTATION_FUNCTION, "Arn"]},
-        "Action": "lambda:InvokeFunction",
-        "Principal": "secretsmanager.amazonaws.com",
-        "SourceAccount": {"Ref": "AWS::AccountId"},
-    }
+    for permission_name, function, secret in (
+        ("RotateServiceTokenPermission", ROTATION_FUNCTION, "OzServiceTokenSecret"),
+        ("RotateReceiptKeyPermission", RECEIPT_KEY_ROTATION_FUNCTION, "ReceiptSigningKeySecret"),
+        ("RotateDataZooTokenPermission", DATAZOO_ROTATION_FUNCTION, "DataZooSessionTokenSecret"),
+    ):
+        permission = resources[permission_name]["Properties"]
+        assert permission == {
+            "FunctionName": {"Fn::GetAtt": [function, "Arn"]},
+            "Action": "lambda:InvokeFunction",
+            "Principal": "secretsmanager.amazonaws.com",
+            "SourceAccount": {"Ref": "AWS::AccountId"},
+            # Only the rotation of its own secret may invoke it.
+            "SourceArn": {"Ref": secret},
+        }
 
 
 def test_rotation_schedule_comes_from_the_parameter_and_waits_for_the_permission(

@@ -90,6 +90,12 @@ class ReceiptInUse(ServiceError):
     code, status, retryable = "RECEIPT_IN_USE", 409, True
 
 
+class QuotaExceeded(ServiceError):
+    """The signed-in user has used up this hour's quota of the route; nothing reached Oz."""
+
+    code, status, retryable = "QUOTA_EXCEEDED", 429, True
+
+
 class RequestInProgress(ServiceError):
     """The same container from the same caller is being checked right now; retry shortly."""
 

@@ -21,7 +21,7 @@ from oz_fixtures import RECEIPT_SECRET, VERIFICATIONS_TABLE
 from rotation_support import enable_rotation, start_rotation
 
 from idv.aws import secrets
-from idv.errors import ReceiptInUse, RequestInProgress
+from idv.errors import ReceiptInUse, ReceiptUsed, RequestInProgress
 from idv.oz.calls import OzCalls
 from idv.oz.settings import OzSettings
 from idv.receipts.keys import SigningKeys
@@ -166,7 +166,7 @@ def test_five_concurrent_face_matches_with_one_receipt_make_one_oz_call(oz, depl
                 store=store,
             )
             results.append(result.decision.value)
-        except ReceiptInUse as error:
+        except (ReceiptInUse, ReceiptUsed) as error:
             results.append(error.code)
 
     threads = [threading.Thread(target=container) for _ in range(5)]
@@ -174,7 +174,10 @@ def test_five_concurrent_face_matches_with_one_receipt_make_one_oz_call(oz, depl
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert Counter(results) == {"MATCH": 1, "RECEIPT_IN_USE": 4}
+    # One match; the others were refused while it ran (or, on a slow machine, after it ended).
+    assert len(results) == 5
+    assert results.count("MATCH") == 1
+    assert set(results) - {"MATCH"} <= {"RECEIPT_IN_USE", "RECEIPT_USED"}
     assert oz_calls(oz) == 1
 
 
@@ -351,11 +354,8 @@ def test_the_store_holds_no_capsule_no_reference_photo_and_no_subject(oz):
     for secret in (capsule[:64], make_face_jpeg("bob")[:64], SUBJECT):
         assert repr(secret)[2:-1] not in text
     kinds = Counter(
-        "receipt"
-        if key.startswith("receipt#")
-        else "idempotency"
-        if ".idempotency." in key
-        else key
-        for key in (item["id"]["S"] for item in stored_items())
+        key.split("#")[0].rsplit(".", 1)[-1] for key in (i["id"]["S"] for i in stored_items())
     )
-    assert kinds == {"receipt": 1, "idempotency": 1}
+    # the receipt, the idempotency record (Powertools' key ends in the function's name), the
+    # signed-in user's hourly count (keyed by a hash of the subject, never the subject)
+    assert kinds == {"receipt": 1, "once": 1, "quota": 1}

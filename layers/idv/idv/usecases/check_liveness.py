@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from idv import config
 from idv.aws.idempotency import Idempotency
+from idv.aws.quota import HourlyQuota
 from idv.oz.best_shot import extract_best_shot
 from idv.oz.calls import OzCalls
 from idv.oz.decisions import LivenessDecision, liveness_decision
@@ -48,6 +49,12 @@ def read_max_capsule_bytes(env: Mapping[str, str]) -> int:
 def max_capsule_bytes() -> int:
     """This instance's limit; a configuration error is raised again on the next call."""
     return read_max_capsule_bytes(os.environ)
+
+
+@cache
+def quota() -> HourlyQuota:
+    """Liveness checks per signed-in user per hour (``LIVENESS_CHECKS_PER_USER_PER_HOUR``)."""
+    return HourlyQuota.from_environment("liveness-checks", "LIVENESS_CHECKS_PER_USER_PER_HOUR")
 
 
 @cache
@@ -95,6 +102,7 @@ def check_capsule(
     receipts: ReceiptTokens,
     store: ReceiptStore,
     idempotency: Idempotency,
+    quota: HourlyQuota | None = None,
     context: LambdaContext | None = None,
     include_best_shot: bool = False,
 ) -> LivenessAnswer:
@@ -102,13 +110,18 @@ def check_capsule(
 
     ``subject`` is the authenticated caller (the receipt is bound to it), None without one.
 
+    ``quota`` counts the checks that reach Oz (a repeated answer does not count).
+
     Raises:
         RequestInProgress: the same container from the same subject is being checked now.
+        QuotaExceeded: the subject has used up this hour's checks; Oz is not called.
     """
     key = {"capsule_sha256": hashlib.sha256(capsule).hexdigest(), "subject": subject}
     fresh: list[bytes] = []
 
     def decide() -> dict[str, Any]:
+        if quota is not None:
+            quota.take(subject)
         folder = oz.analyze_capsule(capsule)
         return _decide(folder, subject, receipts, store, fresh)
 
