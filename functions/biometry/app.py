@@ -4,21 +4,15 @@ from idv.api import json_body, responses
 from idv.api.handler import ApiFunction
 from idv.oz import calls
 from idv.receipts import store, tokens
-from idv.usecases import match_faces
+from idv.usecases import match_faces, redeem_receipt
 
 api = ApiFunction()
 app = api.app
 BODY = json_body.JsonBody(
     "BiometryRequest",
     (
-        json_body.Text("receipt", max_length=match_faces.MAX_RECEIPT_CHARS),
+        *redeem_receipt.RECEIPT_FIELDS,
         json_body.image("reference_photo", max_length=match_faces.MAX_IMAGE_BASE64_CHARS),
-        json_body.Text(
-            "subject",
-            max_length=match_faces.MAX_SUBJECT_CHARS,
-            optional=True,
-            description="the user the receipt was issued to (Cognito sub), when it is bound",
-        ),
     ),
 )
 

@@ -7,18 +7,7 @@ from idv.usecases import redeem_receipt
 
 api = ApiFunction()
 app = api.app
-BODY = json_body.JsonBody(
-    "RedeemRequest",
-    (
-        json_body.Text("receipt", max_length=redeem_receipt.MAX_RECEIPT_CHARS),
-        json_body.Text(
-            "subject",
-            max_length=redeem_receipt.MAX_SUBJECT_CHARS,
-            optional=True,
-            description="the user the receipt was issued to (Cognito sub), when it is bound",
-        ),
-    ),
-)
+BODY = json_body.JsonBody("RedeemRequest", redeem_receipt.RECEIPT_FIELDS)
 
 
 @api.post(

@@ -16,7 +16,8 @@ from idv.api import resolver, responses
 from idv.datazoo.settings import DataZooSettings
 from idv.errors import ConfigurationError, RequestInvalid
 from idv.oz.settings import OzSettings
-from idv.usecases.match_faces import MAX_IMAGE_BASE64_CHARS, MAX_RECEIPT_CHARS, MAX_SUBJECT_CHARS
+from idv.usecases.match_faces import MAX_IMAGE_BASE64_CHARS
+from idv.usecases.redeem_receipt import MAX_RECEIPT_CHARS, MAX_SUBJECT_CHARS
 from oz_emulator import make_face_jpeg
 from support import LambdaContext, load_event
 

@@ -21,8 +21,6 @@ logger = Logger(child=True)
 
 # A base64 image inside a JSON body that itself must fit a 6 MB Lambda event.
 MAX_IMAGE_BASE64_CHARS = 2_800_000
-MAX_RECEIPT_CHARS = 4096
-MAX_SUBJECT_CHARS = 128
 
 
 @dataclass(frozen=True, slots=True)

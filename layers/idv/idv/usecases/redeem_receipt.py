@@ -7,11 +7,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from idv.api.json_body import Text
 from idv.receipts.store import ReceiptStore
 from idv.receipts.tokens import ReceiptClaims, ReceiptTokens, require_subject
 
 MAX_RECEIPT_CHARS = 4096
 MAX_SUBJECT_CHARS = 128
+# The fields every call that uses a receipt sends (redeem, biometry).
+RECEIPT_FIELDS = (
+    Text("receipt", max_length=MAX_RECEIPT_CHARS),
+    Text(
+        "subject",
+        max_length=MAX_SUBJECT_CHARS,
+        optional=True,
+        description="the user the receipt was issued to (Cognito sub), when it is bound",
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
