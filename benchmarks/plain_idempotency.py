@@ -36,11 +36,11 @@ NAMES = {
 class Idempotency:
     """Runs a computation once per key for ``expires_after_seconds``, in table ``table_name``."""
 
-    def __init__(self, table_name: str, *, expires_after_seconds: int) -> None:
+    def __init__(self, table_name: str, *, expires_after_seconds: int, client: Any = None) -> None:
         self.table_name = table_name
         self.expires_after_seconds = expires_after_seconds
         self.prefix = "idempotency#" + os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
-        self.client = boto3.client("dynamodb")
+        self.client = client or boto3.client("dynamodb")
 
     def once(
         self,
