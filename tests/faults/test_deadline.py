@@ -24,6 +24,7 @@ from reliability import record
 
 from idv.aws import secrets
 from idv.errors import UpstreamUnavailable
+from idv.oz.client import OzApi
 from idv.upstream import deadline
 from idv.upstream.transport import HttpTransport
 from oz_emulator import make_capsule
@@ -49,7 +50,12 @@ def _no_deadline_left_behind():
 
 
 def timed_send(hole: Blackhole, context: Remaining | None) -> tuple[float, Exception]:
-    transport = HttpTransport("Oz API", connect_timeout=CONNECT, read_timeout=READ)
+    transport = HttpTransport(
+        "Oz API",
+        connect_timeout=CONNECT,
+        read_timeout=READ,
+        max_answer_bytes=OzApi.max_answer_bytes,
+    )
     deadline.start(context)
     started = time.monotonic()
     with pytest.raises(UpstreamUnavailable) as raised:

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import secrets
+import unicodedata
 from typing import Any
 
 import pytest
@@ -139,6 +140,38 @@ bad_dates = (
     )
     | future
 )
+# Characters that hide or reorder what a reader sees (controls, bidirectional overrides and
+# isolates, lone surrogates): free text holding one is refused before Data Zoo is called.
+HIDDEN = [
+    *("\x00", "\t", "\n", "\x1b", "\x7f", "\x85", "\x9b"),
+    *("\u202a", "\u202b", "\u202c", "\u202d", "\u202e"),
+    *("\u2066", "\u2067", "\u2068", "\u2069"),
+    *("\ud800", "\udbff", "\udc00", "\udfff"),
+]
+hidden = st.builds(
+    lambda before, character, after: f"{before}{character}{after}",
+    bounded(40),
+    st.sampled_from(HIDDEN),
+    bounded(40),
+)
+BIDI_CONTROLS = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+
+
+def hides_something(value: str) -> bool:
+    """A control character (Cc), a lone surrogate (Cs) or a bidirectional override/isolate."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS for c in value)
+
+
+def free_texts(request: dict[str, Any]) -> list[str]:
+    """The request's free-text values, trimmed as the model trims them."""
+    values: list[Any] = [request.get(name) for name in PERSONAL_FIELDS]
+    if isinstance(request.get("identity_variables"), dict):
+        values += request["identity_variables"].values()
+    if isinstance(request.get("services"), list):
+        values += request["services"]
+    return [value.strip() for value in values if isinstance(value, str)]
+
+
 bad_consent = st.one_of(
     st.just({}),
     st.dictionaries(service_names, st.sampled_from([False, "true", 1, None, "yes"]), max_size=3),
@@ -147,6 +180,7 @@ bad_consent = st.one_of(
 hostile_values: dict[str, st.SearchStrategy[Any]] = {
     "country_code": st.sampled_from(["AUS", "au", "A", "", "A1", "ÅÜ"]) | wrong_types,
     "services": st.sampled_from([[], ["A"] * 2, ["x" * 101], [""]])
+    | st.lists(hidden, min_size=1, max_size=2)
     | st.lists(service_names, min_size=11, max_size=12, unique=True)
     | st.lists(wrong_types, max_size=3)
     | wrong_types,
@@ -154,10 +188,14 @@ hostile_values: dict[str, st.SearchStrategy[Any]] = {
     | wrong_types,
     "date_of_birth": bad_dates | wrong_types,
     "identity_variables": st.dictionaries(text, wrong_types | text, max_size=4)
+    | st.dictionaries(st.from_regex(r"\A[a-z]{1,8}\Z"), hidden, min_size=1, max_size=2)
     | st.dictionaries(st.from_regex(r"\A[a-z]{1,8}\Z"), text, min_size=21, max_size=22)
     | wrong_types,
     "consent_obtained": bad_consent,
-    **{name: wrong_types | huge | st.sampled_from(["", " \t\n "]) for name in PERSONAL_FIELDS},
+    **{
+        name: wrong_types | huge | hidden | st.sampled_from(["", " \t\n "])
+        for name in PERSONAL_FIELDS
+    },
 }
 
 
@@ -183,6 +221,25 @@ def hostile_identity_requests(draw: st.DrawFn) -> str:
     return f'{body[:-1]}, "{field}": {opening * depth}1{closing * depth}}}'
 
 
+FREE_TEXT_FIELDS = [name for name in PERSONAL_FIELDS if name != "date_of_birth"]
+
+
+@st.composite
+def requests_hiding_text(draw: st.DrawFn) -> str:
+    """A valid request but for one free-text value holding a hidden character."""
+    request = draw(valid_identity_requests())
+    value = draw(hidden)
+    field = draw(st.sampled_from([*FREE_TEXT_FIELDS, "identity_variables", "services"]))
+    if field == "identity_variables":
+        request[field] = {"phoneNo": value}
+    elif field == "services":
+        request[field] = [*request[field][:9], value]
+        request["consent_obtained"][value] = True
+    else:
+        request[field] = value
+    return json.dumps(request)
+
+
 def json_request(body: str, is_b64: bool) -> tuple[str, bool]:
     """A JSON body as API Gateway hands it over: as text, or base64 (binary media types)."""
     return (base64.b64encode(body.encode()).decode(), True) if is_b64 else (body, False)
@@ -190,12 +247,16 @@ def json_request(body: str, is_b64: bool) -> tuple[str, bool]:
 
 def identity_requests() -> st.SearchStrategy[tuple[str | None, bool, str | None, bool]]:
     """(body, isBase64Encoded, Content-Type, valid): junk with any media type, hostile JSON
-    requests and valid ones (so that the success path runs too)."""
+    requests, valid ones but for a hidden character in one free-text value, and valid ones (so
+    that the success path runs too)."""
     json_types = st.sampled_from(["application/json", "application/json; charset=utf-8"])
     encoded = st.sampled_from([False, False, True])
     return st.one_of(
         st.tuples(bodies(), st.none() | header_values).map(lambda t: (*t[0], t[1], False)),
         st.tuples(st.builds(json_request, hostile_identity_requests(), encoded), json_types).map(
+            lambda t: (*t[0], t[1], False)
+        ),
+        st.tuples(st.builds(json_request, requests_hiding_text(), encoded), json_types).map(
             lambda t: (*t[0], t[1], False)
         ),
         st.tuples(
@@ -306,13 +367,15 @@ def test_identity_verify_survives_any_request(kyc_env, caplog, body, query):
         assert answer["error"]["oz_error_code"] is None  # docs/DATAZOO.md: always null here
     if valid:
         assert status == 200, answer
+    request = parsed(raw, is_b64) or {}
+    if any(hides_something(value) for value in free_texts(request)):
+        assert status != 200, "free text with a hidden character was accepted"
     if status == 200:
         assert set(answer) == IDENTITY_RESPONSE_KEYS
         assert [r.path for r in kyc_env.requests] == ["/api/v2/verify"]  # sent once
     # No personal value in a log line or the answer. A value found there may be text of ours
     # (hypothesis draws strings from the code under test): the same request with a value no
     # text of ours can hold in its place tells a leak from a coincidence.
-    request = parsed(raw, is_b64) or {}
     logged, answered = logged_text(caplog.records), json.dumps(answer, ensure_ascii=False)
     for value, places in personal_values(request).items():
         if value not in logged and value not in answered:

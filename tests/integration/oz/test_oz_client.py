@@ -237,6 +237,15 @@ def test_503_is_unavailable_with_a_bounded_retry_after(api, oz):
     assert raised.value.retry_after == 60
 
 
+@pytest.mark.parametrize("value", ["Wed, 21 Oct 2026 07:28:00 GMT", "\u00b2", "-5", ""])
+def test_a_retry_after_that_is_not_whole_seconds_reads_as_five(api, oz, value):
+    # "\u00b2" (superscript two) is a digit to str.isdigit() but not to int().
+    oz.faults.add("/api/version", "status", status=503, retry_after=value)
+    with pytest.raises(UpstreamUnavailable) as raised:
+        api.version()
+    assert raised.value.retry_after == 5
+
+
 @pytest.mark.parametrize(
     ("fault", "status"), [({"kind": "html", "status": 200}, 200), ({"kind": "html"}, 502)]
 )

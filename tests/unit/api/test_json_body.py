@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import unicodedata
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from idv.api.json_body import JsonBody, Mapping, Text, TextList, image
+from idv.api.json_body import HIDDEN_CHARACTERS, JsonBody, Mapping, Text, TextList, image
 from idv.errors import RequestInvalid, UnsupportedMediaType
 from oz_emulator import make_face_jpeg
 
@@ -204,3 +205,48 @@ def test_rich_schema_documents_each_kind():
     assert properties["flags"] == {"type": "object", "additionalProperties": {"type": "boolean"}}
     assert properties["extras"]["propertyNames"] == {"pattern": "^[a-z]+$"}
     assert properties["extras"]["maxProperties"] == 1
+
+
+# --- free text ----------------------------------------------------------------------------
+
+FREE = JsonBody(
+    "Free",
+    (
+        Text("name", max_length=5, strip=True, free_text=True),
+        Mapping("consent", nfc_keys=True),
+    ),
+)
+
+
+def test_hidden_characters_are_exactly_cc_bidi_controls_and_surrogates():
+    bidi = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+    for code in range(0x110000):
+        character = chr(code)
+        hidden = unicodedata.category(character) in ("Cc", "Cs") or code in bidi
+        assert bool(HIDDEN_CHARACTERS.search(character)) == hidden, hex(code)
+
+
+def test_free_text_is_read_in_nfc_and_its_length_is_the_callers():
+    # Five characters as sent (e + combining acute is two), four once composed.
+    values = FREE.read(event({"name": " Rene\u0301 ", "consent": {}}))
+    assert values["name"] == "Ren\u00e9"
+    assert FREE.read(event({"name": "Zoe\u0308y", "consent": {}}))["name"] == "Zo\u00eby"
+    with pytest.raises(RequestInvalid):  # six as sent: too long, however short once composed
+        FREE.read(event({"name": "Rene\u0301e", "consent": {}}))
+
+
+@pytest.mark.parametrize("character", ["\x00", "\t", "\x7f", "\x9f", "\u202e", "\u2067", "\udc00"])
+def test_free_text_with_a_hidden_character_is_refused_by_name(character):
+    with pytest.raises(RequestInvalid) as raised:
+        FREE.read(event({"name": f"a{character}b", "consent": {}}))
+    assert str(raised.value) == "invalid or missing: name"
+
+
+def test_flags_keyed_by_spellings_of_one_name_are_one_flag_true_only_if_all_are():
+    one = FREE.read(event({"name": "x", "consent": {"Caf\u00e9": True, "Cafe\u0301": True}}))
+    assert one["consent"] == {"Caf\u00e9": True}
+    both = {"Caf\u00e9": True, "Cafe\u0301": False, "Other": True}
+    assert FREE.read(event({"name": "x", "consent": both}))["consent"] == {
+        "Caf\u00e9": False,
+        "Other": True,
+    }

@@ -15,6 +15,7 @@ import binascii
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,12 @@ from idv.images import is_image
 APPLICATION_JSON = "application/json"
 NESTED_TOO_DEEPLY = "the body nests too deeply"
 MAX_NAME_CHARS = 64
+# What no free text may hold (``Text.free_text``): control characters (exactly Unicode category
+# Cc: C0, DEL and C1), the bidirectional embeddings, overrides (U+202A-U+202E) and isolates
+# (U+2066-U+2069), which reorder what a reader of the value sees, and surrogates, which a str
+# decoded from JSON holds only alone (``"\ud800"``): not text, and not valid UTF-8 either.
+HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+FREE_TEXT = "Unicode NFC; no control, bidirectional-override or surrogate characters"
 
 
 class FieldInvalid(ValueError):
@@ -39,8 +46,9 @@ class Text:
     """A JSON string of ``min_length..max_length`` characters, matching ``pattern`` if given.
 
     ``strip`` trims white space first; an ``optional`` field that is absent, null or blank
-    reads as None. ``convert`` turns the string into what the route uses (raising
-    :class:`FieldInvalid`).
+    reads as None. ``free_text`` refuses :data:`HIDDEN_CHARACTERS` and normalises the value to
+    Unicode NFC (:func:`free_text`); the length is the value's as given, as the schema says.
+    ``convert`` turns the string into what the route uses (raising :class:`FieldInvalid`).
     """
 
     name: str
@@ -50,6 +58,7 @@ class Text:
     pattern: str | None = None
     strip: bool = False
     optional: bool = False
+    free_text: bool = False
     convert: Callable[[str], Any] | None = None
 
     @property
@@ -68,6 +77,8 @@ class Text:
             value = value.strip()
         if not self.min_length <= len(value) <= self.max_length:
             raise FieldInvalid(self.name)
+        if self.free_text:
+            value = free_text(value)
         if self.pattern is not None and not _regex(self.pattern).search(value):
             raise FieldInvalid(self.name)
         return self.convert(value) if self.convert else value
@@ -128,6 +139,9 @@ class Mapping:
     values read by ``value`` (a :class:`Text`) or JSON booleans when ``value`` is None.
 
     An optional mapping that is absent reads as ``{}`` (null is refused, as the schema says).
+    ``nfc_keys`` reads keys in Unicode NFC, so that they match names read with
+    ``Text.free_text``; flags whose keys differ only in normalisation are one flag, true only
+    when every one of them is.
     """
 
     name: str
@@ -135,6 +149,7 @@ class Mapping:
     max_items: int | None = None
     key_pattern: str | None = None
     optional: bool = False
+    nfc_keys: bool = False
     description: str = ""
 
     @property
@@ -156,7 +171,13 @@ class Mapping:
         if self.value is None:
             if not all(isinstance(flag, bool) for flag in value.values()):
                 raise FieldInvalid(self.name)
-            return dict(value)
+            if not self.nfc_keys:
+                return dict(value)
+            flags: dict[str, bool] = {}
+            for key, flag in value.items():
+                nfc = unicodedata.normalize("NFC", key)
+                flags[nfc] = flags.get(nfc, True) and flag
+            return flags
         try:
             return {key: self.value.read(item) for key, item in value.items()}
         except FieldInvalid:
@@ -176,6 +197,17 @@ Field = Text | TextList | Mapping
 # A rule over several fields' values: the name of the field it finds invalid, or None. It runs
 # only when every field it reads is valid (a missing value raises KeyError: rule skipped).
 Rule = Callable[[dict[str, Any]], str | None]
+
+
+def free_text(value: str) -> str:
+    """``value`` in Unicode NFC (one spelling for "é", whichever the caller's keyboard sent).
+
+    Raises:
+        FieldInvalid: it holds one of :data:`HIDDEN_CHARACTERS`.
+    """
+    if HIDDEN_CHARACTERS.search(value):
+        raise FieldInvalid("a control, bidirectional-override or surrogate character")
+    return unicodedata.normalize("NFC", value)
 
 
 def base64_image(value: str) -> bytes:

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from idv.datazoo.results import VerifyResult
 from idv.errors import (
     DataZooAuthRejected,
@@ -21,7 +19,7 @@ from idv.errors import (
     UpstreamRequestRefused,
     UpstreamUnavailable,
 )
-from idv.upstream.transport import UpstreamClient, json_body, retry_after
+from idv.upstream.transport import Answer, UpstreamClient, is_redirect, json_body, retry_after
 
 SIGN_IN_PATH = "/auth/sign_in"
 VERIFY_PATH = "/verify"
@@ -88,6 +86,11 @@ class DataZooApi(UpstreamClient):
     """Calls Data Zoo's KYC Data API over one keep-alive ``requests.Session``."""
 
     upstream = "Data Zoo"
+    # The largest answer read (the transport drops a longer one: UPSTREAM_ERROR). A verify
+    # answer is small: the emulator's answer to the largest request the API accepts (10
+    # sources, every field at its longest) is 24 KB. Data Zoo does not document the size of a
+    # source's returnedData (docs/reference/datazoo-api.md), hence a forty-fold margin.
+    max_answer_bytes = 1024 * 1024
 
     def sign_in(self, username: str, password: str) -> SessionGrant:
         """A new session token (``POST /auth/sign_in``); other active tokens stay valid.
@@ -119,9 +122,8 @@ class DataZooApi(UpstreamClient):
         headers = {"Accept": "application/json", "Content-Type": "application/json"}
         if authorization:
             headers["Authorization"] = authorization  # verbatim: it carries its own "Bearer "
-        response = self.transport.send("POST", self.base_url + path, headers=headers, json=body)
-        with response:
-            return _read(response, signing_in=path == SIGN_IN_PATH)
+        answer = self.transport.send("POST", self.base_url + path, headers=headers, json=body)
+        return _read(answer, signing_in=path == SIGN_IN_PATH)
 
 
 def token_times(session_token: str) -> tuple[float | None, float | None]:
@@ -145,9 +147,13 @@ def _epoch(value: object) -> float | None:
     return None
 
 
-def _read(response: requests.Response, *, signing_in: bool) -> dict[str, Any]:
-    status = response.status_code
-    body = json_body(response)
+def _read(answer: Answer, *, signing_in: bool) -> dict[str, Any]:
+    status = answer.status
+    if is_redirect(status):
+        # Never followed (upstream.transport): a verify re-sent elsewhere would carry the
+        # person's data, and a sign-in the password.
+        raise UpstreamError(f"Data Zoo answered {status}, a redirect, which is not followed")
+    body = json_body(answer)
     if status == 200:
         if not isinstance(body, dict):
             raise UpstreamError("Data Zoo answered 200 with a body that is not a JSON object")
@@ -160,7 +166,7 @@ def _read(response: requests.Response, *, signing_in: bool) -> dict[str, Any]:
         raise DataZooAuthRejected("Data Zoo rejected the session token")
     # Data Zoo's rate limits are undocumented: a 429 is treated as "come back later".
     if status in (429, 503):
-        raise UpstreamUnavailable("Data Zoo is unavailable", retry_after=retry_after(response))
+        raise UpstreamUnavailable("Data Zoo is unavailable", retry_after=retry_after(answer))
     # Data Zoo's 4xx bodies may quote the request, so none of their text is passed on.
     if 400 <= status < 500:
         raise UpstreamRequestRefused(f"Data Zoo refused the request ({status})")

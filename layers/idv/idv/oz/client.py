@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from idv.errors import (
     ContainerRejected,
     InvalidContainer,
@@ -25,7 +23,7 @@ from idv.errors import (
     UpstreamUnavailable,
 )
 from idv.oz.folders import Folder
-from idv.upstream.transport import UpstreamClient, json_body, retry_after
+from idv.upstream.transport import Answer, UpstreamClient, is_redirect, json_body, retry_after
 
 TOKEN_HEADER = "X-Forensic-Access-Token"  # noqa: S105 - a header name
 AUTH_ERROR_CODES = frozenset({6, 7, 8, 9})
@@ -57,6 +55,12 @@ class OzApi(UpstreamClient):
     """Calls Oz API over one keep-alive ``requests.Session``."""
 
     upstream = "Oz API"
+    # The largest answer read (the transport drops a longer one: UPSTREAM_ERROR). A folder
+    # carries the liveness best shot as base64 text (docs/reference/oz-api.md, Best shot): the
+    # relay can hand at most a 6 MB Lambda answer back, so a best shot of up to about 6 MB of
+    # base64 is the most that could be of use; 2 MiB more leaves room for the other output
+    # images and the folder's fields. Every other Oz answer is a few KB.
+    max_answer_bytes = 8 * 1024 * 1024
 
     # --- the service token: sign-in, refresh, proving it -------------------------------------
 
@@ -163,16 +167,18 @@ class OzApi(UpstreamClient):
         request_headers = {"Accept": "application/json", **(headers or {})}
         if access_token:
             request_headers[TOKEN_HEADER] = access_token
-        response = self.transport.send(
+        answer = self.transport.send(
             method, self.base_url + path, headers=request_headers, **kwargs
         )
-        with response:
-            return _read(response, expected)
+        return _read(answer, expected)
 
 
-def _read(response: requests.Response, expected: tuple[int, ...]) -> dict[str, Any]:
-    status = response.status_code
-    body = json_body(response)
+def _read(answer: Answer, expected: tuple[int, ...]) -> dict[str, Any]:
+    status = answer.status
+    if is_redirect(status):
+        # Never followed (upstream.transport): whatever it says, not an answer we can use.
+        raise UpstreamError(f"Oz API answered {status}, a redirect, which is not followed")
+    body = json_body(answer)
     if status in expected:
         if not isinstance(body, dict):
             raise UpstreamError(f"Oz API answered {status} with a body that is not a JSON object")
@@ -182,7 +188,7 @@ def _read(response: requests.Response, expected: tuple[int, ...]) -> dict[str, A
         raise OzAuthRejected("Oz API rejected the service token", oz_error_code=oz_code)
     if status == 503:
         raise UpstreamUnavailable(
-            "Oz API is unavailable", oz_error_code=oz_code, retry_after=retry_after(response)
+            "Oz API is unavailable", oz_error_code=oz_code, retry_after=retry_after(answer)
         )
     if 400 <= status < 500:
         raise UpstreamRequestRefused(

@@ -1,8 +1,12 @@
 """The body of POST /v1/identity/verify, declared once: it validates requests and documents them.
 
 Read by :mod:`idv.api.json_body` (no pydantic on the function's cold start). Strings are
-trimmed; optional fields that are absent, null or blank are "not given". Errors name fields,
-never values: an identity request is personal data from end to end.
+trimmed; optional fields that are absent, null or blank are "not given". Every free-text value
+sent to Data Zoo (names, gender, address elements, identity variables, data source names) is
+normalised to Unicode NFC, so that one name has one spelling whichever way it was typed, and is
+refused when it holds a control character, a bidirectional override or isolate, or a lone
+surrogate (``json_body.free_text``): characters that hide or reorder what a reader of the value
+sees. Errors name fields, never values: an identity request is personal data from end to end.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from idv.api.json_body import FieldInvalid, JsonBody, Mapping, Text, TextList
+from idv.api.json_body import FREE_TEXT, FieldInvalid, JsonBody, Mapping, Text, TextList
 from idv.datazoo.client import ADDRESS_ELEMENTS, KycQuery
 
 MAX_SERVICES = 10
@@ -35,8 +39,17 @@ def _consent_for_every_service(values: dict[str, Any]) -> str | None:
     return "consent_obtained"
 
 
-def _name(field: str, *, optional: bool = False) -> Text:
-    return Text(field, max_length=100, strip=True, optional=optional)
+def _text(field: str, *, max_length: int, optional: bool = False, description: str = "") -> Text:
+    """A free-text field sent to Data Zoo: trimmed, in NFC, without hidden characters."""
+    described = f"{description}; {FREE_TEXT}" if description else FREE_TEXT
+    return Text(
+        field,
+        max_length=max_length,
+        strip=True,
+        optional=optional,
+        free_text=True,
+        description=described,
+    )
 
 
 BODY = JsonBody(
@@ -52,7 +65,7 @@ BODY = JsonBody(
         ),
         TextList(
             "services",
-            Text("services", max_length=100, strip=True, description="a Data Zoo data source name"),
+            _text("services", max_length=100, description="a Data Zoo data source name"),
             max_items=MAX_SERVICES,
             description='data sources, e.g. ["Australia Residential"]',
         ),
@@ -64,9 +77,9 @@ BODY = JsonBody(
             description="your own reference for this check, echoed back (printable ASCII, no "
             "spaces)",
         ),
-        _name("first_name"),
-        _name("middle_name", optional=True),
-        _name("last_name"),
+        _text("first_name", max_length=100),
+        _text("middle_name", max_length=100, optional=True),
+        _text("last_name", max_length=100),
         Text(
             "date_of_birth",
             max_length=10,
@@ -76,14 +89,14 @@ BODY = JsonBody(
             description="YYYY-MM-DD",
             convert=_past_date,
         ),
-        Text("gender", max_length=16, strip=True, optional=True),
+        _text("gender", max_length=16, optional=True),
         *(
-            Text(f"address_element{n}", max_length=200, strip=True, optional=True)
+            _text(f"address_element{n}", max_length=200, optional=True)
             for n in range(1, ADDRESS_ELEMENTS + 1)
         ),
         Mapping(
             "identity_variables",
-            Text("identity_variables", max_length=200, strip=True),
+            _text("identity_variables", max_length=200),
             max_items=MAX_VARIABLES,
             key_pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$",
             optional=True,
@@ -91,7 +104,9 @@ BODY = JsonBody(
         ),
         Mapping(
             "consent_obtained",
-            description="per requested service: true once the person consented to that check",
+            nfc_keys=True,
+            description="per requested service: true once the person consented to that check "
+            "(service names compared in Unicode NFC)",
         ),
     ),
     rules=(_consent_for_every_service,),
