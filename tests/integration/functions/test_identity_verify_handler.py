@@ -13,6 +13,9 @@ from datazoo_fixtures import DATAZOO_TOKEN_SECRET, signed_in_secret
 
 from support import invoke, load_event
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
 VERIFY = "/api/v2/verify"
 PERSONAL = ("John", "Smith", "1980-01-31", "1 Example Street", "0400000000")

@@ -32,6 +32,9 @@ from oz_emulator import make_capsule
 from oz_emulator.faces import make_face_jpeg
 from support import LambdaContext, clear_instance_caches, invoke, load_event
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 SUBJECT = "7d3f1c2e-0000-4000-8000-00000000c0de"  # the events' Cognito user
 FOLDERS = "/api/instant/folders/"
 
