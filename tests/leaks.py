@@ -3,6 +3,9 @@ token, a password, the receipt signing key, a capsule's bytes, or (in logs) a fa
 
 Loaded by tests/conftest.py for the whole suite. Secrets come from the emulator (every token it
 minted during the test), the fixtures (`register`), and the capsules the emulator received.
+The modules that handle every secret (the handler and rotation tests) run each test twice, the
+second time with every logger at DEBUG (conftest's `each_log_level`), so DEBUG output is
+checked by every run; `pytest --debug-logging` checks the whole suite at DEBUG.
 """
 
 from __future__ import annotations

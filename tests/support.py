@@ -53,6 +53,33 @@ def invoke(
     return response["statusCode"], json.loads(response["body"]), headers
 
 
+def emf_documents(stdout: str) -> list[dict[str, Any]]:
+    """Every metric of every EMF document in ``stdout``, one dict each: ``namespace``,
+    ``name``, ``value`` and ``dimensions`` (name -> value)."""
+    found = []
+    for line in stdout.splitlines():
+        try:
+            document = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(document, dict) or "_aws" not in document:
+            continue
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            dimensions = {
+                name: document[name] for names in directive["Dimensions"] for name in names
+            }
+            for metric in directive["Metrics"]:
+                found.append(
+                    {
+                        "namespace": directive["Namespace"],
+                        "name": metric["Name"],
+                        "value": document[metric["Name"]],
+                        "dimensions": dimensions,
+                    }
+                )
+    return found
+
+
 OZ_FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "rotate_service_token")
 DATAZOO_FUNCTIONS = ("identity_verify", "rotate_datazoo_token")
 RECEIPT_FUNCTIONS = ("redeem_receipt", "rotate_receipt_key")

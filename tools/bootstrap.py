@@ -4,8 +4,10 @@ Issue mode (default): sign in to Oz as ADMIN (password from a prompt, or ``--pas
 optionally create a company, create the service user, issue its service token, verify it, and
 write the secret JSON ``{access_token, expire_token, user_id, expire_date, api_version}``.
 Store mode (``--store-existing``): read a token the team already has from stdin, verify it, and
-write it. Progress goes to stderr; no token or password is ever printed. Exit codes: 0 done (or
-nothing to do), 1 a step failed (named in the message), 2 bad arguments. See docs/ROTATION.md.
+write it. Either way, once the token is written, AWSPENDING is taken off any version a rotation
+left pending: that rotation would promote its older token over this one. Progress goes to
+stderr; no token or password is ever printed. Exit codes: 0 done (or nothing to do), 1 a step
+failed (named in the message), 2 bad arguments. See docs/ROTATION.md.
 """
 
 from __future__ import annotations
@@ -135,7 +137,10 @@ def run(
         )
         return
     if state.rotation_pending:
-        report("warning: AWSPENDING sits on another version (a rotation is under way or failed)")
+        report(
+            "AWSPENDING sits on another version (a rotation is under way or failed): it is "
+            "cleared once the new token is written, so that rotation cannot promote its older token"
+        )
     what = "holds a token" if state.token else "exists, no token yet" if state.exists else "missing"
     report(f"secret {args.secret_id}: {what}")
     oz = OzAdmin(args.oz_url, connect_timeout=args.connect_timeout, read_timeout=args.read_timeout)
@@ -167,6 +172,14 @@ def run(
     with step("write the token secret"):
         version = provisioning.write_secret(
             client, args.secret_id, token.to_secret(), description=DESCRIPTIONS["token"]
+        )
+    # Only after the new token is AWSCURRENT: readers that fall back then find it there.
+    with step("clear the pending rotation"):
+        cleared = provisioning.clear_pending(client, args.secret_id)
+    for pending in cleared:
+        report(
+            f"cleared AWSPENDING from version {pending}: its rotation would have promoted an "
+            "older token over this one; the next rotation starts from the new token"
         )
     report(f"done: {args.secret_id} holds the token for user_id {token.user_id} ({version})")
 

@@ -9,7 +9,9 @@ from typing import Any
 
 from idv.oz.client import OzApi, User, optional_float, optional_str, read_user, required_str
 
-SERVICE_USER_PERMISSIONS = ("biometry", "collection", "documents", "quality")
+# Least privilege: the analyses the product starts, liveness (quality) and face matching
+# (biometry). Oz's other analysis kinds (collection, documents) are never granted.
+SERVICE_USER_PERMISSIONS = ("biometry", "quality")
 
 
 @dataclass(frozen=True, slots=True)

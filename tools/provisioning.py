@@ -218,6 +218,29 @@ def read_token_secret(client: Any, secret_id: str) -> SecretState:
     return SecretState(exists=True, token=token, rotation_pending=pending)
 
 
+def pending_versions(client: Any, secret_id: str) -> list[str]:
+    """The versions labelled AWSPENDING but not AWSCURRENT: a rotation under way, or failed."""
+    versions: dict[str, list[str]] = (
+        client.describe_secret(SecretId=secret_id).get("VersionIdsToStages") or {}
+    )
+    return [v for v, stages in versions.items() if PENDING in stages and CURRENT not in stages]
+
+
+def clear_pending(client: Any, secret_id: str) -> list[str]:
+    """Take the AWSPENDING label off every version that is not AWSCURRENT; their ids.
+
+    Called once a new, verified token is AWSCURRENT: the pending version holds a token derived
+    from an older one, and the rotation's next finishSecret (Secrets Manager reattempts a
+    pending rotation) would promote it over the new token. Its value is kept, unlabelled.
+    """
+    cleared = pending_versions(client, secret_id)
+    for version in cleared:
+        client.update_secret_version_stage(
+            SecretId=secret_id, VersionStage=PENDING, RemoveFromVersionId=version
+        )
+    return cleared
+
+
 def write_secret(client: Any, secret_id: str, text: str, *, description: str) -> str:
     """Put ``text`` as the new AWSCURRENT version, creating the secret if needed; its version id."""
     try:

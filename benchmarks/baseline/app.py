@@ -199,7 +199,7 @@ if LIBRARIES:
     traced_work = tracer.capture_method(capture_response=False)(outside_work)
     for route in ROUTES:
         app.post(route)(traced_work)
-    app.get("/v1/health")(traced_work)
+    app.get("/v1/health/deep")(traced_work)
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler(capture_response=False)
@@ -210,7 +210,7 @@ if LIBRARIES:
 else:
     for route in ROUTES:
         app.post(route)(outside_work)
-    app.get("/v1/health")(outside_work)
+    app.get("/v1/health/deep")(outside_work)
 
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -17,7 +17,8 @@ Every case checks:
   retried at most once (only when nothing reached Oz, or once after an auth rejection with
   another token version to try); and how many connections were attempted;
 - a signal an operator can alarm on: the ``Error.<CODE>`` EMF metric and an ERROR log line with
-  the code (health: a WARNING log line with the code, and the API's 5XXError alarm).
+  the code (health: a WARNING log line with the code, and the API's 5XXError alarm); a call
+  bridged with AWSPENDING emits the ``Secrets.PendingFallback`` EMF metric.
 
 The one re-send of a capsule: after Oz answered 401/403 and another version of the token secret
 exists (the design's rotation bridge). This assumes Oz checks the service token before it reads
@@ -67,6 +68,7 @@ RETRYABLE = {
     "CONFIGURATION_ERROR": False,
 }
 RETRY_LOG = "Oz rejected the cached token; retrying once"
+PENDING_METRIC = "Secrets.PendingFallback"
 
 
 # --- the calls ------------------------------------------------------------------------------
@@ -571,7 +573,12 @@ def check_answer_and_signal(
         assert errors == set()
         [line] = logged(caplog, RETRY_LOG, secret_stage=case.retry_stage)
         assert line.levelname == "WARNING"
-        return "-", f"log WARNING {RETRY_LOG!r} (secret_stage {case.retry_stage})"
+        signal = f"log WARNING {RETRY_LOG!r} (secret_stage {case.retry_stage})"
+        if case.retry_stage == secrets.PENDING:  # a rotation between testSecret and finishSecret
+            assert metrics.get(PENDING_METRIC) == [1.0], metrics
+            return "-", f"EMF metric {PENDING_METRIC}; {signal}"
+        assert PENDING_METRIC not in metrics
+        return "-", signal
     code = fault.code
     if call.envelope:
         assert status == DESIGN_STATUS[code]

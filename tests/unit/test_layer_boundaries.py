@@ -86,3 +86,35 @@ def test_the_operator_tools_are_not_in_the_layer():
     assert not (LAYER / "tools").exists()
     assert not list(LAYER.rglob("bootstrap.py"))
     assert not list(LAYER.rglob("provisioning.py"))
+
+
+# --- what every function sets up on import ---------------------------------------------------
+
+PINNED_CHECK = """
+import json, logging, sys
+sys.path[:0] = {path!r}
+logging.getLogger().setLevel(logging.DEBUG)  # ApplicationLogLevel: DEBUG
+import app
+for name in ("botocore", "boto3", "urllib3", "requests", "s3transfer", "botocore.parsers"):
+    logging.getLogger(name).setLevel(logging.DEBUG)
+names = ("botocore.parsers", "botocore.endpoint", "urllib3.connectionpool", "boto3.later")
+print(json.dumps([logging.getLogger(n).isEnabledFor(logging.DEBUG) for n in names]))
+"""
+
+
+@pytest.mark.parametrize("function", ALL_FUNCTIONS)
+def test_every_function_pins_the_sdk_loggers_on_import(function):
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    path = [str(ROOT / "layers" / "idv"), str(ROOT / "functions" / function)]
+    env = {"POWERTOOLS_TRACE_DISABLED": "true", "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""}
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", PINNED_CHECK.format(path=path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT / "functions" / function,
+    )
+    assert out.stdout.strip() == "[false, false, false, false]"

@@ -21,6 +21,9 @@ from idv.datazoo.token import DataZooToken, DataZooTokenSource
 from idv.errors import DataZooAuthRejected
 from support import LambdaContext, load_event
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 SIGN_IN = "/api/v2/auth/sign_in"
 HOURS = 3600.0
 

@@ -8,10 +8,21 @@ from __future__ import annotations
 import hashlib
 import json
 
+import leaks
 import pytest
 from datazoo_fixtures import DATAZOO_TOKEN_SECRET, signed_in_secret
+from datazoo_rotation_support import enable_rotation
+from datazoo_rotation_support import run as run_rotation
+from rotation_support import value as stage_value
 
-from support import invoke, load_event
+from datazoo_emulator import DataZooEmulator
+from support import emf_documents, invoke, load_event
+
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
 
 ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
 VERIFY = "/api/v2/verify"
@@ -253,6 +264,45 @@ def test_an_expired_token_is_bridged_by_the_rotated_secret(datazoo, datazoo_api,
     # Then it is re-read and the request succeeds
     assert status == 200, body
     assert [r.status for r in verify_requests(datazoo)] == [401, 200]
+
+
+def test_a_rotated_token_data_zoo_refuses_falls_back_to_the_previous_one(
+    datazoo, kyc_deployed, monkeypatch, capsys
+):
+    # Given a rotation that signed in at another Data Zoo (a wrong DATAZOO_API_URL for its
+    # function: a sandbox token for production), and promoted that token
+    arn = kyc_deployed.describe_secret(SecretId=DATAZOO_TOKEN_SECRET)["ARN"]
+    enable_rotation(kyc_deployed, arn)
+    previous = stage_value(kyc_deployed, arn)["session_token"]
+    with DataZooEmulator() as elsewhere:
+        monkeypatch.setenv("DATAZOO_API_URL", elsewhere.api_url)
+        run_rotation(arn)
+        leaks.register(*elsewhere.minted_tokens())
+    monkeypatch.setenv("DATAZOO_API_URL", datazoo.api_url)
+    assert stage_value(kyc_deployed, arn, "AWSPENDING") == stage_value(
+        kyc_deployed, arn
+    )  # as it leaves it
+    assert stage_value(kyc_deployed, arn, "AWSPREVIOUS")["session_token"] == previous
+    datazoo.clear_requests()
+    capsys.readouterr()
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "identity-verify")  # as template.yaml sets it
+    # When a new instance verifies with it: Data Zoo refuses it, AWSCURRENT and AWSPENDING
+    # hold the same token, and the previous one has hours left
+    status, body, _ = call()
+    # Then the request is answered with the previous token, and the operator is told
+    assert status == 200, body
+    assert [r.status for r in verify_requests(datazoo)] == [401, 200]
+    assert verify_requests(datazoo)[1].token_sha256 == hashlib.sha256(previous.encode()).hexdigest()
+    metrics = [
+        m for m in emf_documents(capsys.readouterr().out) if m["name"].startswith("Secrets.")
+    ]
+    assert [(m["name"], m["value"], m["dimensions"]) for m in metrics] == [
+        (
+            "Secrets.PreviousFallback",
+            [1.0],
+            {"upstream": "Data Zoo", "service": "identity-verify"},
+        )
+    ]
 
 
 def test_a_token_rejected_everywhere_is_a_configuration_error(datazoo):

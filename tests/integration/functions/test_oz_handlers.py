@@ -14,6 +14,9 @@ from oz_emulator import make_capsule
 from oz_emulator.faces import make_face_jpeg
 from support import invoke, load_event
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
 
 

@@ -33,6 +33,9 @@ from oz_emulator import make_capsule
 from oz_emulator.faces import make_face_jpeg
 from support import LambdaContext, clear_instance_caches, invoke, load_event
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 SUBJECT = "7d3f1c2e-0000-4000-8000-00000000c0de"  # the events' Cognito user
 FOLDERS = "/api/instant/folders/"
 
@@ -139,6 +142,28 @@ def test_an_oz_failure_without_an_answer_leaves_the_receipt_usable(oz, monkeypat
     assert (status, body["decision"]) == (200, "MATCH")
 
 
+class AtomicItemWrites:
+    """A DynamoDB client whose item operations run one at a time. DynamoDB applies each
+    conditional update atomically; moto's in-process table checks and writes in two steps, so
+    two threads could both pass the same condition (seen: two claims of one receipt)."""
+
+    LOCK = threading.Lock()
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def __getattr__(self, name):
+        operation = getattr(self._client, name)
+        if name not in ("update_item", "put_item", "get_item", "delete_item"):
+            return operation
+
+        def atomic(**kwargs):
+            with self.LOCK:
+                return operation(**kwargs)
+
+        return atomic
+
+
 def test_five_concurrent_face_matches_with_one_receipt_make_one_oz_call(oz, deployed):
     answer = accepted()
     oz.clear_requests()
@@ -153,7 +178,9 @@ def test_five_concurrent_face_matches_with_one_receipt_make_one_oz_call(oz, depl
         tokens = ReceiptTokens(SigningKeys(RECEIPT_SECRET, max_age=300), ttl_seconds=300)
         store = ReceiptStore(
             VERIFICATIONS_TABLE,
-            client=boto3.session.Session().client("dynamodb", region_name="us-east-1"),
+            client=AtomicItemWrites(
+                boto3.session.Session().client("dynamodb", region_name="us-east-1")
+            ),
         )
         start.wait()
         try:

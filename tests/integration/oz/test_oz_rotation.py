@@ -21,6 +21,9 @@ from idv.oz.service_account import ServiceCredentials, prove_token
 from idv.oz.service_token import OzTokenSource, ServiceToken
 from support import LambdaContext, load_event
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 TOKEN_SECRET = "oz-liveness/oz-service-token"  # as the `deployed` fixture names it
 CREDENTIALS_SECRET = "oz-liveness/oz-service-credentials"
 SERVICE_EMAIL, SERVICE_PASSWORD = "service@example.com", "service-password"  # `service_user`

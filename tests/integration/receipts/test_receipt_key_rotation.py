@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets as pysecrets
 
+import leaks
 import pytest
 from rotation_support import enable_rotation, start_rotation, step_event
 
@@ -11,13 +12,18 @@ from functions.rotate_receipt_key import app
 from idv.aws.staged_rotation import RotationError
 from support import LambdaContext
 
+# Each test runs twice: as deployed, and with every logger at DEBUG (the leak detector checks both).
+pytestmark = pytest.mark.usefixtures("each_log_level")
+
 SECRET = "stack/receipt-signing-key"
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
 
 @pytest.fixture
 def key_secret(secretsmanager):
-    arn = secretsmanager.create_secret(Name=SECRET, SecretString=pysecrets.token_urlsafe(48))["ARN"]
+    first_key = pysecrets.token_urlsafe(48)
+    leaks.register(first_key)
+    arn = secretsmanager.create_secret(Name=SECRET, SecretString=first_key)["ARN"]
     enable_rotation(secretsmanager, arn)
     return arn
 
@@ -35,7 +41,10 @@ def run(step: str, arn: str, token: str) -> None:
 
 
 def key(client, **selector) -> str:
-    return client.get_secret_value(SecretId=SECRET, **selector)["SecretString"]
+    """A key version's value, registered with the leak detector (no log line may hold it)."""
+    value = client.get_secret_value(SecretId=SECRET, **selector)["SecretString"]
+    leaks.register(value)
+    return value
 
 
 def test_the_four_steps_put_a_new_long_key_in_place(secretsmanager, key_secret):

@@ -11,11 +11,15 @@ import sys
 
 import boto3
 import pytest
+import requests
 from moto.server import ThreadedMotoServer
+from rotation_support import enable_rotation, invoke_step, rotate, stages, value, version_value
 
 from idv.errors import OzAuthRejected
 from idv.oz.client import OzApi
+from idv.oz.rotation import RotationError
 from oz_emulator import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, OzEmulator
+from oz_emulator.recorder import token_sha256
 from support import ROOT
 from tools import bootstrap
 from tools.oz_admin import OzAdmin
@@ -68,6 +72,21 @@ def assert_no_secrets(output: str, *values: str | None) -> None:
             assert secret not in output
 
 
+def permissions(oz_url: str, user_id: str, access_token: str) -> dict[str, bool]:
+    """The service user's analysis permissions, as Oz answers them (every spelling it uses)."""
+    answer = requests.get(
+        f"{oz_url}/api/users/{user_id}",
+        headers={"X-Forensic-Access-Token": access_token},
+        timeout=5,
+    )
+    answer.raise_for_status()
+    return {k: v for k, v in answer.json().items() if k.startswith("can_start_analys")}
+
+
+def granted(flags: dict[str, bool]) -> set[str]:
+    return {name.rsplit("_", 1)[1] for name, allowed in flags.items() if allowed}
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -90,6 +109,11 @@ def test_issues_an_api6_service_token_and_writes_the_secret(oz, api, placeholder
     assert ("POST", "/api/companies/") in paths
     for step in ("signed in", "created company", "created service user", "issued", "verified"):
         assert step in err, step
+    # Least privilege: the analyses the product starts, and no other.
+    flags = permissions(oz.url, secret["user_id"], secret["access_token"])
+    assert granted(flags) == {"quality", "biometry"}
+    assert not flags["can_start_analysis_collection"]
+    assert not flags["can_start_analysis_documents"]
     assert "done" in err.splitlines()[-1]
     out = capsys.readouterr()
     assert out.out == ""
@@ -108,6 +132,8 @@ def test_issues_an_api5_token_with_is_service_and_the_path_without_user_id(secre
         assert (user.user_type, user.is_service) == ("CLIENT", True)
         assert "/api/authorize/service_token" in [r.path for r in oz5.requests]
         assert "CLIENT + is_service" in err
+        flags = permissions(oz5.url, secret["user_id"], secret["access_token"])
+        assert granted(flags) == {"quality", "biometry"}  # API 5 spells can_start_analyse_*
         assert_no_secrets(err, secret["access_token"])
 
 
@@ -186,6 +212,41 @@ def test_replacing_for_an_existing_user_issues_a_new_token(oz, api, placeholder)
     assert second["user_id"] == first["user_id"]
     assert api.get_user(first["user_id"], access_token=second["access_token"])
     assert "created service user" not in err
+
+
+def test_replacing_while_a_rotation_is_pending_keeps_the_new_token(oz, api, deployed, service_user):
+    # Given a rotation that refreshed the token and stopped before finishSecret (its pending
+    # pair is already the live one in Oz: testSecret used it)
+    arn = deployed.describe_secret(SecretId=SECRET)["ARN"]
+    enable_rotation(deployed, arn)
+    version = rotate(arn, steps=("create_secret", "set_secret", "test_secret"))
+    stale = value(deployed, arn, "AWSPENDING")
+    # When the operator replaces the token
+    code, err = issue(oz.url, "--existing-user-id", service_user.user_id, "--replace")
+    assert code == 0, err
+    fresh = token_in(deployed)
+    assert fresh["access_token"] != stale["access_token"]
+    # Then Secrets Manager's retry of that rotation cannot promote the stale pair over it
+    with pytest.raises(RotationError, match="is not AWSPENDING"):
+        invoke_step("finish_secret", arn, version)
+    assert token_in(deployed) == fresh
+    assert f"cleared AWSPENDING from version {version}" in err
+    assert not [v for v, labels in stages(deployed, arn).items() if "AWSPENDING" in labels]
+    assert version_value(arn, version) == stale  # the value is kept, unlabelled
+    # and the next rotation starts from the new token
+    oz.clear_requests()
+    rotate(arn)
+    assert token_in(deployed)["user_id"] == fresh["user_id"]
+    assert api.get_user(fresh["user_id"], access_token=token_in(deployed)["access_token"])
+    [refresh] = [r for r in oz.requests if r.path == "/api/authorize/refresh/"]
+    assert refresh.token_sha256 == token_sha256(fresh["access_token"])
+    assert_no_secrets(err, fresh["access_token"], stale["access_token"])
+
+
+def test_nothing_is_cleared_when_no_rotation_is_pending(oz, placeholder):
+    code, err = issue(oz.url)
+    assert code == 0, err
+    assert "AWSPENDING" not in err
 
 
 # ---------------------------------------------------------------- failures

@@ -151,3 +151,66 @@ def test_a_token_without_exp_is_never_called_expired(secretsmanager):
     secretsmanager.create_secret(Name=SECRET, SecretString=value("opaque", None))
     reader = source(wall_clock=Clock(NOW + 10**9))
     assert reader.call(DataZoo("opaque")) == "ok"
+
+
+# --- falling back past AWSCURRENT ---------------------------------------------------------
+
+
+def rotate_to(client, token: str, **changes) -> None:
+    """What a finished rotation leaves: the new version AWSCURRENT and AWSPENDING, the one it
+    replaced AWSPREVIOUS."""
+    old = client.describe_secret(SecretId=SECRET)["VersionIdsToStages"]
+    [current] = [v for v, stages in old.items() if "AWSCURRENT" in stages]
+    client.put_secret_value(
+        SecretId=SECRET,
+        ClientRequestToken="n" * 32,
+        SecretString=value(token, **changes),
+        VersionStages=["AWSPENDING"],
+    )
+    client.update_secret_version_stage(
+        SecretId=SECRET,
+        VersionStage="AWSCURRENT",
+        MoveToVersionId="n" * 32,
+        RemoveFromVersionId=current,
+    )
+
+
+def test_a_refused_new_token_falls_back_to_awsprevious(secret):
+    rotate_to(secret, "refused")
+    datazoo = DataZoo("old")  # the previous token is still within its exp
+    reader = source()
+    assert reader.call(datazoo) == "ok"
+    assert reader.call(datazoo) == "ok"  # preferred meanwhile: no second rejection
+    assert datazoo.seen == ["Bearer refused", "Bearer old", "Bearer old"]
+
+
+def test_awspending_is_tried_before_awsprevious(secret):
+    secret.put_secret_value(SecretId=SECRET, SecretString=value("refused"))  # old -> PREVIOUS
+    secret.put_secret_value(
+        SecretId=SECRET,
+        ClientRequestToken="p" * 32,
+        SecretString=value("pending"),
+        VersionStages=["AWSPENDING"],
+    )
+    datazoo = DataZoo("pending", "old")
+    assert source().call(datazoo) == "ok"
+    assert datazoo.seen == ["Bearer refused", "Bearer pending"]
+
+
+def test_an_expired_previous_token_is_not_tried(secret):
+    secret.put_secret_value(SecretId=SECRET, SecretString=value("stale", NOW - 1))
+    rotate_to(secret, "refused")  # AWSPREVIOUS: "stale", past its exp
+    datazoo = DataZoo("stale")
+    with pytest.raises(DataZooAuthRejected):
+        source().call(datazoo)
+    assert datazoo.seen == ["Bearer refused"]
+
+
+def test_a_placeholder_as_awsprevious_is_skipped(secretsmanager):
+    # The first rotation after deploy leaves the template's placeholder as AWSPREVIOUS.
+    secretsmanager.create_secret(Name=SECRET, SecretString='{"session_token": ""}')
+    secretsmanager.put_secret_value(SecretId=SECRET, SecretString=value("refused"))
+    datazoo = DataZoo()
+    with pytest.raises(DataZooAuthRejected):
+        source().call(datazoo)
+    assert datazoo.seen == ["Bearer refused"]

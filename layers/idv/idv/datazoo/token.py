@@ -2,9 +2,12 @@
 
 Data Zoo tokens live 8 hours and signing in again does not end the others, so a rotation never
 breaks a token in use: a reader's cached token only stops working when it expires. A reader then
-re-reads the secret (AWSCURRENT, then AWSPENDING) and retries once, exactly as for the Oz token
-(``secret_tokens.SecretTokenSource``); a cached token already past its ``exp`` is re-read before
-it is sent at all.
+re-reads the secret (AWSCURRENT, then AWSPENDING, then AWSPREVIOUS) and retries once, as for the
+Oz token (``aws.rotated_token.SecretTokenSource``); a cached token already past its ``exp`` is
+re-read before it is sent at all. AWSPREVIOUS is Data Zoo's alone: a session token stays valid
+until its ``exp``, so when a rotation promoted a token Data Zoo refuses, the one it replaced may
+still work for hours (an Oz pair is deleted once its successor is used, so Oz has no such
+fallback).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from idv.aws import secrets
 from idv.aws.rotated_token import SecretTokenSource
 from idv.datazoo.client import BEARER, SessionGrant
 from idv.errors import ConfigurationError, DataZooAuthRejected
@@ -94,6 +98,7 @@ class DataZooTokenSource(SecretTokenSource[DataZooToken]):
             rejected=DataZooAuthRejected,
             upstream="Data Zoo",
             expired=expired,
+            fallback_stages=(secrets.PENDING, secrets.PREVIOUS),
             clock=clock,
         )
 
