@@ -210,7 +210,7 @@ def test_both_functions_have_an_errors_alarm_and_a_log_group(resources):
             r["Properties"]
             for r in resources.values()
             if r["Type"] == "AWS::CloudWatch::Alarm"
-            and r["Properties"]["Dimensions"][0]["Value"] == {"Ref": name}
+            and r["Properties"].get("Dimensions", [{}])[0].get("Value") == {"Ref": name}
         ]
         assert len(alarms) == 1, name
         assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
