@@ -13,7 +13,7 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0
 BUILD_STAMP := .aws-sam/build/template.yaml
 
-.PHONY: help setup lint validate scan build test test-fast local demo events openapi deploy bootstrap bench clean
+.PHONY: help setup lock lint validate scan build test test-fast local demo events openapi deploy bootstrap bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ help: ## List the targets
 $(VENV)/.installed: requirements-dev.txt layers/idv/requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	# The layer's package (idv) and the operator tools (tools) import from this checkout.
 	echo "$(CURDIR)" > $(VENV)/lib/python3.13/site-packages/oz-liveness.pth
 	echo "$(CURDIR)/layers/idv" >> $(VENV)/lib/python3.13/site-packages/oz-liveness.pth
@@ -30,16 +30,31 @@ $(VENV)/.installed: requirements-dev.txt layers/idv/requirements.txt
 $(SAM_VENV)/.installed: requirements-sam.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-sam.txt
+	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-sam.txt
 	touch $@
 
 $(SCAN_VENV)/.installed: requirements-scan.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or pass PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-scan.txt
+	$(SCAN_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-scan.txt
 	touch $@
 
 setup: $(VENV)/.installed $(SAM_VENV)/.installed ## Create the virtualenvs (app + tests, SAM CLI)
+
+# The locks (*.txt) from the top-level pins edited by hand (*.in): every dependency pinned, with
+# the sha256 of each of its files on the index, which every pip install here requires
+# (--require-hashes). The layer's is resolved for Lambda (manylinux2014 x86_64, CPython 3.13),
+# the others for any platform. The app's is constrained by the layer's lock, so the tests run the
+# versions that ship. A lock keeps its versions unless its .in requires others: ARGS=--upgrade
+# (or ARGS="--upgrade-package requests") moves them. Reads the index: not run by `make test`.
+LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --no-strip-extras --python-version 3.13 \
+	--custom-compile-command "make lock"
+
+lock: $(VENV)/.installed ## Re-lock the requirements: *.in (top-level pins) -> *.txt (all, hashed)
+	$(LOCK) $(ARGS) --python-platform x86_64-manylinux2014 -o layers/idv/requirements.txt layers/idv/requirements.in
+	$(LOCK) $(ARGS) --universal -o requirements-dev.txt requirements-dev.in
+	$(LOCK) $(ARGS) --universal -o requirements-sam.txt requirements-sam.in
+	$(LOCK) $(ARGS) --universal -o requirements-scan.txt requirements-scan.in
 
 lint: setup ## ruff (lint + format check) and mypy on the layer
 	$(VENV)/bin/ruff check .

@@ -187,7 +187,7 @@ def analyse(ctx: Context, result: Section) -> Section:
         },
         key=lambda pkg: -max(profiles[n].by_package.get(pkg, 0.0) for n in API_FUNCTIONS),
     )
-    extras = dists.requested_extras(REPO / "layers" / "idv" / "requirements.txt")
+    extras = dists.requested_extras(REPO / "layers" / "idv" / "requirements.in")
     owners, needed_by = dists.package_owners(ctx.layer), dists.requirers(ctx.layer, extras)
     unused: list[str] = []
     usage_rows = []

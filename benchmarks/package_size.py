@@ -19,7 +19,8 @@ from benchmarks.environment import REPO
 from benchmarks.report import Section, Table, Target
 
 MB = 1_000_000
-REQUIREMENTS = REPO / "layers" / "idv" / "requirements.txt"
+# The top-level pins, with the reasons (requirements.txt is their lock: every dependency pinned).
+REQUIREMENTS = REPO / "layers" / "idv" / "requirements.in"
 # What the Lambda Python runtime ships: the SDK with its dependencies, the runtime client.
 RUNTIME_PROVIDED = {
     "boto3",
@@ -37,7 +38,7 @@ STILL_NEEDED_WITHOUT_BOTO3 = {"urllib3"}  # requests needs it anyway
 
 def _runtime_duplicates(present: set[str], site: Path) -> tuple[list[str], list[str]]:
     """Runtime-provided distributions in the layer: (explained, unexplained). Explained: pinned
-    in requirements.txt next to a comment saying why, or required by another distribution."""
+    in requirements.in next to a comment saying why, or required by another distribution."""
     text = REQUIREMENTS.read_text()
     pinned = {
         dists.normalize(line.split("==")[0].split("[")[0])
@@ -138,7 +139,7 @@ def section(ctx: Context) -> Section:
         targets=[
             Target(
                 "Runtime-provided packages in the layer are pinned on purpose (with the reason "
-                "in requirements.txt) or required by what is",
+                "in requirements.in) or required by what is",
                 "none unexplained",
                 f"unexplained: {', '.join(unexplained) or 'none'} "
                 f"(explained: {', '.join(explained) or 'none'})",

@@ -15,8 +15,11 @@ version, target, what ran, passed, failed and was skipped, and why) beside each 
   with a comment) or on every resource it applies to (.checkov.yaml's ``skip-check``, the reason
   in the comment right above each entry). The latter are run once more on their own, without the
   configuration, to report the resources they are skipped on; an entry without a reason fails.
-- pip-audit: each pinned requirement file (the layer's, which ships, then dev, SAM and scan),
-  ``--strict``: any known vulnerability fails, and so does any package it could not audit.
+- pip-audit: each lock file (the layer's, which ships, then dev, SAM and scan: every dependency
+  pinned and hashed, ``make lock``), as it is: ``--disable-pip --require-hashes`` audits the
+  packages the lock lists (those whose markers hold on this machine), without resolving or
+  installing anything, and a line without a hash is an error. ``--strict``: any known
+  vulnerability fails, and so does any package it could not audit.
   pip-audit needs a vulnerability service (PyPI's per-release JSON API, its default, or OSV),
   not just a package index: where it cannot reach one it reports every package "not found",
   skips it and still prints "No known vulnerabilities found". So one small request to each
@@ -51,8 +54,8 @@ CHECKOV_SKIP_ENTRY = re.compile(r"^\s+-\s*(?P<id>CKV2?_[A-Z0-9_]+)\s*$")
 CHECKOV_SKIP_KEY = "skip-check:"
 NOSEC = re.compile(r"#\s*nosec\b\s*(?P<ids>B\d{3}(?:\s*,\s*B\d{3})*)?")
 JUSTIFICATION = re.compile(r"#\s*bandit\s+(?P<ids>B\d{3}(?:\s*,\s*B\d{3})*)\s*:\s*(?P<why>.*)")
-# The layer's requirements ship; the others install the tooling (each audited on its own: their
-# pins differ, boto3 among them).
+# The locks (`make lock`): the layer's ships; the others install the tooling (each audited on its
+# own: their pins differ, boto3 among them).
 AUDIT_FILES = (
     "layers/idv/requirements.txt",
     "requirements-dev.txt",
@@ -302,7 +305,8 @@ def pip_audit(bin_dir: Path, out: Path) -> dict[str, Any]:
     version = tool_version(binary, r"pip-audit (\d\S*)")
     # pip-audit's own release: one that exists on PyPI (and in OSV's PyPI ecosystem) for sure.
     service, probes = probe_services("pip-audit", version)
-    shape = ["--format", "json", "--progress-spinner", "off"]
+    # The lock as it is: its packages, no resolution (nor an install) by pip; each line hashed.
+    shape = ["--disable-pip", "--require-hashes", "--format", "json", "--progress-spinner", "off"]
     chosen = ["--vulnerability-service", service or "<pypi|osv>"]
     summary: dict[str, Any] = {
         "tool": "pip-audit",
@@ -442,9 +446,13 @@ def audit_result(requirements: str, returncode: int, stdout: str, stderr: str) -
 def audit_summary(service: str, results: list[dict[str, Any]]) -> dict[str, Any]:
     """The requirement files' results as one summary: counts over distinct packages."""
     audited = {p for r in results for p in r["audited"]}
-    vulns = {
-        (v["package"], v["version"], v["id"]): (r["file"], v) for r in results for v in r["vulns"]
-    }
+    # One entry per vulnerability of a release, naming every lock that holds it (the layer's first).
+    vulns: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
+    for r in results:
+        for v in r["vulns"]:
+            key = (v["package"], v["version"], v["id"])
+            where = vulns[key][0] + ", " if key in vulns else ""
+            vulns[key] = (where + r["file"], v)
     skipped = {(s["package"], r["file"]): s for r in results for s in r["skipped"]}
     errors = [r for r in results if r["error"]]
     failed = bool(vulns or skipped or errors or not audited)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import leaks
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -137,3 +141,71 @@ def clear_instance_caches() -> None:
         secrets._client,
     ):
         cached.cache_clear()
+
+
+# --- requirement files -----------------------------------------------------------------------
+
+# Each set of requirements: the top-level pins edited by hand (``*.in``) and the lock that
+# `make lock` writes from them beside it (``*.txt``: every dependency, with its files' hashes).
+REQUIREMENTS_IN = (
+    ROOT / "layers" / "idv" / "requirements.in",
+    ROOT / "requirements-dev.in",
+    ROOT / "requirements-sam.in",
+    ROOT / "requirements-scan.in",
+)
+LAYER_LOCK = ROOT / "layers" / "idv" / "requirements.txt"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One requirement of a requirements file, its continuation lines joined."""
+
+    text: str
+    requirement: Requirement
+    options: tuple[str, ...]  # what follows it: --hash=sha256:...
+
+    @property
+    def name(self) -> str:
+        return canonicalize_name(self.requirement.name)
+
+    @property
+    def pin(self) -> str | None:
+        """The version of an exact ``==`` pin, else None."""
+        [*specifiers] = self.requirement.specifier
+        exact = len(specifiers) == 1 and specifiers[0].operator == "=="
+        return specifiers[0].version if exact and "*" not in specifiers[0].version else None
+
+    @property
+    def hashes(self) -> list[str]:
+        return [o.removeprefix("--hash=") for o in self.options if o.startswith("--hash=")]
+
+
+def read_requirements(path: Path) -> tuple[list[Line], list[tuple[str, Path]]]:
+    """The requirements of ``path``, and its ``-r``/``-c`` references (resolved as pip does,
+    from the file's folder)."""
+    lines, references = [], []
+    for raw in path.read_text().replace("\\\n", " ").splitlines():
+        text = re.sub(r"(^|\s)#.*", "", raw).strip()
+        if not text:
+            continue
+        if text.startswith("-"):
+            option, _, value = text.partition(" ")
+            references.append((option, path.parent / value.strip()))
+            continue
+        requirement, *options = re.split(r"\s+(?=--)", text)
+        lines.append(Line(text, Requirement(requirement), tuple(options)))
+    return lines, references
+
+
+def top_level_requirements(path: Path) -> list[Line]:
+    """The requirements of an ``.in`` file and of those it includes with ``-r``."""
+    lines, references = read_requirements(path)
+    for option, included in references:
+        if option == "-r":
+            lines += top_level_requirements(included)
+    return lines
+
+
+def locked_versions(lock: Path) -> dict[str, str | None]:
+    """Distribution -> version, as a lock pins them."""
+    return {line.name: line.pin for line in read_requirements(lock)[0]}

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
-from support import ALL_FUNCTIONS, ROOT, modules_loaded_by
+from support import ALL_FUNCTIONS, LAYER_LOCK, ROOT, locked_versions, modules_loaded_by
 
 LAYER = ROOT / ".aws-sam" / "build" / "SharedLayer" / "python"
 # PEP 552: flags word 0b01 = hash-based, source not checked at import.
 UNCHECKED_HASH = (1).to_bytes(4, "little")
+# Wheels Lambda's python3.13 x86_64 runtime can load (glibc 2.34 there; the layer's build asks
+# for manylinux2014, glibc 2.17, and older): CPython 3.13 or pure Python.
+LAMBDA_TAG = re.compile(
+    r"(cp313-cp313|cp3\d*-abi3|py3-none|py2\.py3-none)-"
+    r"(any|manylinux(1|2010|2014)_x86_64|manylinux_2_(\d+)_x86_64)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +62,21 @@ def test_layer_holds_our_package_and_nothing_of_the_build(layer: Path):
     assert not (layer / "bin").exists(), "console scripts point at the build machine's Python"
     assert not list(layer.rglob("Makefile")), "build files do not belong in /opt/python"
     assert not list(layer.rglob("requirements.txt"))
+    assert not list(layer.rglob("requirements.in"))
+
+
+def test_the_layer_holds_exactly_what_its_lock_pins_built_for_lambda(layer: Path):
+    named = (
+        info.name.removesuffix(".dist-info").rsplit("-", 1) for info in layer.glob("*.dist-info")
+    )
+    installed = {canonicalize_name(name): version for name, version in named}
+    assert installed == {
+        name: version for name, version in locked_versions(LAYER_LOCK).items() if version
+    }
+    for wheel in layer.glob("*.dist-info/WHEEL"):
+        tags = re.findall(r"^Tag: (\S+)$", wheel.read_text(), re.MULTILINE)
+        fits = [m for tag in tags if (m := LAMBDA_TAG.fullmatch(tag))]
+        assert any(int(m.group(4) or 17) <= 17 for m in fits), (wheel.parent.name, tags)
 
 
 def test_the_interpreter_runs_the_shipped_bytecode_not_the_source(layer: Path, tmp_path):

@@ -8,10 +8,13 @@ import pytest
 from support import (
     ALL_FUNCTIONS,
     DATAZOO_FUNCTIONS,
+    LAYER_LOCK,
     OZ_FUNCTIONS,
     RECEIPT_FUNCTIONS,
     ROOT,
+    locked_versions,
     modules_loaded_by,
+    top_level_requirements,
 )
 
 LAYER = ROOT / "layers" / "idv" / "idv"
@@ -46,11 +49,12 @@ def test_layer_module_imports_nothing_test_only(path):
     assert not roots & set(FORBIDDEN)
 
 
-def test_layer_requirements_are_pinned():
-    lines = (ROOT / "layers" / "idv" / "requirements.txt").read_text().splitlines()
-    requirements = [line for line in lines if line.strip() and not line.startswith("#")]
-    assert requirements
-    assert all("==" in line for line in requirements)
+def test_the_layer_lock_holds_no_package_only_the_app_and_tests_need():
+    # (Each requirement set is pinned, hashed and locked: test_requirements_locked.)
+    layer = {line.name for line in top_level_requirements(LAYER_LOCK.with_suffix(".in"))}
+    dev_only = {line.name for line in top_level_requirements(ROOT / "requirements-dev.in")} - layer
+    assert {"moto", "pytest", "pydantic", "werkzeug"} <= dev_only
+    assert not dev_only & set(locked_versions(LAYER_LOCK))
 
 
 # --- which part each function loads ----------------------------------------------------------
