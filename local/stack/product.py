@@ -6,7 +6,8 @@ Emulator) with moto standing in for Secrets Manager and DynamoDB (the template's
 Oz service token is provisioned the documented way (admin sign-in, service user, service token)
 and seeded as the deployed secret.
 The Data Zoo emulator runs here too; its session token secret is seeded by signing in, as the
-rotation function would, beside the credentials secret the rotation reads.
+rotation function would, beside the credentials secret the rotation reads. The demo page
+(local/demo_page) is served on its own origin, which the API allows by CORS.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from datazoo_emulator import DEFAULT_PASSWORD as DATAZOO_PASSWORD
 from datazoo_emulator import DEFAULT_USERNAME as DATAZOO_USERNAME
 from datazoo_emulator import DataZooEmulator
+from demo_page import DemoPage
 from idv.datazoo.client import DataZooApi
 from idv.datazoo.rotation import DataZooCredentials
 from idv.datazoo.token import DataZooToken
@@ -64,6 +66,7 @@ class Running:
     stack: LocalStack
     datazoo_url: str = ""  # DATAZOO_API_URL of the functions
     datazoo: DataZooEmulator | None = None
+    page_url: str = ""  # the demo page's origin
 
 
 def service_token_secret(oz_url: str) -> str:
@@ -97,12 +100,18 @@ def run_product(
     port: int = 3000,
     oz_port: int = 8081,
     datazoo_port: int = 0,
+    page_port: int = 0,
     echo_logs: bool = False,
     overrides: dict[str, str] | None = None,
     state_dir: Path | None = None,
 ) -> Iterator[Running]:
     """Start the emulators and the stack; stop them all on exit."""
-    with OzEmulator(port=oz_port) as oz, DataZooEmulator(port=datazoo_port) as datazoo:
+    # The page binds first: its origin is the one the API allows (its API URL is set below).
+    with (
+        OzEmulator(port=oz_port) as oz,
+        DataZooEmulator(port=datazoo_port) as datazoo,
+        DemoPage(port=page_port) as page,
+    ):
         environment = {
             "OZ_API_URL": oz.url,
             # The emulators speak plain HTTP on loopback.
@@ -113,7 +122,7 @@ def run_product(
             "DATAZOO_API_URL": datazoo.api_url,
             "DATAZOO_TOKEN_SECRET_ID": DATAZOO_TOKEN_SECRET,
             "DATAZOO_CREDENTIALS_SECRET_ID": DATAZOO_CREDENTIALS_SECRET,
-            "CORS_ALLOWED_ORIGINS": f"http://localhost:{port},http://127.0.0.1:{port}",
+            "CORS_ALLOWED_ORIGINS": f"{page.url},http://localhost:{page.port}",
             **(overrides or {}),
         }
         stack = LocalStack(
@@ -130,14 +139,26 @@ def run_product(
             },
             # No Cognito here: the browser routes are open, as the template allows only when
             # told to (a deployed stack needs CognitoUserPoolArn, or this same switch).
-            parameter_overrides={"AllowUnauthenticatedFrontEnd": "true"},
+            # AllowedOrigins: what the API's own CORS answers (preflights) carry.
+            parameter_overrides={
+                "AllowUnauthenticatedFrontEnd": "true",
+                "AllowedOrigins": page.url,
+            },
             echo_logs=echo_logs,
             state_dir=state_dir,
             concurrency=2,
         )
         with stack:
+            page.api_url = stack.api_url
             yield Running(
-                stack.api_url, oz.url, stack.moto_url, oz, stack, datazoo.api_url, datazoo
+                stack.api_url,
+                oz.url,
+                stack.moto_url,
+                oz,
+                stack,
+                datazoo.api_url,
+                datazoo,
+                page.url,
             )
 
 
@@ -148,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--datazoo-port", type=int, default=8082, help="Data Zoo emulator port (8082)"
     )
+    parser.add_argument("--page-port", type=int, default=8080, help="demo page port (8080)")
     parser.add_argument("--quiet", action="store_true", help="do not echo function logs")
     args = parser.parse_args(argv)
     if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
@@ -162,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         oz_port=args.oz_port,
         datazoo_port=args.datazoo_port,
+        page_port=args.page_port,
         echo_logs=not args.quiet,
     ) as running:
         STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"""
 Oz liveness back end, running locally
+  demo page           {running.page_url}   (open it in a browser: the front end's side)
   API                 {running.api_url}/v1/...
   Oz emulator         {running.oz_url}   (admin: {DEFAULT_ADMIN_EMAIL} / {DEFAULT_ADMIN_PASSWORD})
   Data Zoo emulator   {running.datazoo_url}   ({DATAZOO_USERNAME} / {DATAZOO_PASSWORD})
