@@ -69,12 +69,12 @@ def test_every_scenario_end_to_end(product, page: Page, viewport: str, scenario:
     open_page(page, product.page_url)
     # When the user goes through the flow with this capture
     run_flow(page, scenario)
+    screenshot(page, f"{scenario}-{viewport}")
     # Then the page shows the decision, the server's result and the error code, if any
     decision, server_result, error_code = OUTCOMES[scenario]
     expect(page.get_by_test_id("decision")).to_have_text(decision)
     expect(page.get_by_test_id("server-result")).to_have_text(server_result)
     expect(page.get_by_test_id("error-code")).to_have_text(error_code)
-    screenshot(page, f"{scenario}-{viewport}")
     # And the browser took the route the container's size calls for, and no IAM route
     api_paths = paths(seen, product.api_url)
     if scenario == "large":

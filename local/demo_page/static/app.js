@@ -66,9 +66,9 @@ function capture(session_token) {
 const size = (bytes) => bytes >= 1048576
   ? `${(bytes / 1048576).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 
-async function useReceipt() {
+async function useReceipt(title) {
   const use = $("server-use").value;
-  const answer = await steps.run("Your server", USE_TITLE[use], () => handToServer(receipt, use));
+  const answer = await steps.run(title, USE_TITLE[use], () => handToServer(receipt, use));
   show("server-result", answer.result);
 }
 
@@ -98,7 +98,7 @@ async function start() {
       return;
     }
     receipt = answer.receipt;
-    await useReceipt();
+    await useReceipt("Your server");
   } catch (error) {
     showError(error);
   } finally {
@@ -110,7 +110,7 @@ async function useAgain() {
   begin();
   show("server-result", "");
   try {
-    await useReceipt();
+    await useReceipt("Your server, the same receipt again");
   } catch (error) {
     showError(error);
   } finally {
