@@ -78,8 +78,8 @@ scan: $(SCAN_VENV)/.installed ## Security scanners: bandit (code), checkov (temp
 test: lint validate scan build ## Everything CI runs: lint, validate, scan, build, all tests
 	$(VENV)/bin/pytest
 
-test-fast: setup ## Unit and integration tests only (no build, no load tests)
-	$(VENV)/bin/pytest -m "not e2e and not load" --ignore=tests/e2e
+test-fast: setup ## Unit and integration tests only (no build, no load or browser tests)
+	$(VENV)/bin/pytest -m "not e2e and not load and not browser" --ignore=tests/e2e --ignore=tests/browser
 
 local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops)
 	PYTHONPATH=local:layers/idv $(PY) -m stack.product $(ARGS)
