@@ -114,7 +114,8 @@ class DemoPage(LoopbackServer):
     """The demo page on ``host:port`` (port 0: any free port), for the API at ``api_url``."""
 
     def __init__(self, api_url: str = "", host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = DemoPageApp(api_url)
+        self.app = DemoPageApp()
+        self.api_url = api_url
         super().__init__(self.app, host, port, logger=logger, thread_name="demo-page")
 
     @property

@@ -9,6 +9,18 @@ export class ApiError extends Error {
   }
 }
 
+/** A request the browser could not make or whose answer it may not read (network, CORS). */
+export class UnreachableError extends Error {}
+
+async function send(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const where = new URL(url, location.href).origin;
+    throw new UnreachableError(`the browser could not reach ${where} (${error.message}): network or CORS`);
+  }
+}
+
 async function answerOf(response) {
   const body = await response.json().catch(() => null);
   if (!response.ok) {
@@ -20,7 +32,7 @@ async function answerOf(response) {
 
 /** POST /v1/session-token: one per capture, asked as late as possible. */
 export async function sessionToken(api) {
-  return answerOf(await fetch(`${api}/v1/session-token`, { method: "POST" }));
+  return answerOf(await send(`${api}/v1/session-token`, { method: "POST" }));
 }
 
 /** The container as it is: POST /v1/liveness, or, when larger than the direct route takes,
@@ -29,7 +41,7 @@ export async function sendContainer(api, container, directLimitBytes, onRoute = 
   if (container.size <= directLimitBytes) {
     onRoute("direct");
     return answerOf(
-      await fetch(`${api}/v1/liveness`, {
+      await send(`${api}/v1/liveness`, {
         method: "POST",
         headers: { "Content-Type": "application/octet-stream" },
         body: container,
@@ -37,11 +49,11 @@ export async function sendContainer(api, container, directLimitBytes, onRoute = 
     );
   }
   onRoute("upload");
-  const upload = await answerOf(await fetch(`${api}/v1/liveness/uploads`, { method: "POST" }));
+  const upload = await answerOf(await send(`${api}/v1/liveness/uploads`, { method: "POST" }));
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append("file", container); // last: S3 ignores the fields after the file
-  const stored = await fetch(upload.url, { method: "POST", body: form });
+  const stored = await send(upload.url, { method: "POST", body: form });
   if (!stored.ok) {
     throw new ApiError(stored.status, {
       code: "",
@@ -49,13 +61,13 @@ export async function sendContainer(api, container, directLimitBytes, onRoute = 
     });
   }
   const check = `${api}/v1/liveness/uploads/${encodeURIComponent(upload.upload_id)}/check`;
-  return answerOf(await fetch(check, { method: "POST" }));
+  return answerOf(await send(check, { method: "POST" }));
 }
 
 /** Hand the receipt to your own server (here: the stand-in customer server, same origin). */
 export async function handToServer(receipt, use) {
   return answerOf(
-    await fetch("/server/receipt", {
+    await send("/server/receipt", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ receipt, use }),

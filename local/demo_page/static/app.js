@@ -29,10 +29,10 @@ function show(id, value) {
 function showError(error) {
   $("error").hidden = false;
   // The code is the back end's envelope's; a browser-side failure (network, CORS) has none.
-  $("error-code").textContent = error instanceof ApiError ? error.code : "";
-  $("error-message").textContent = error instanceof TypeError
-    ? `the browser could not reach the back end (${error.message}): network or CORS`
-    : error.message;
+  const code = error instanceof ApiError ? error.code : "";
+  $("error-code").textContent = code;
+  $("error-code").className = code ? "badge bad" : "badge";
+  $("error-message").textContent = error.message;
 }
 
 function begin() {
