@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with DemoPage(api_url=args.api_url, host=args.host, port=args.port) as page:
-        print(f"demo page on {page.url}, for the API at {page.api_url}; Ctrl-C stops it", flush=True)
+        print(f"demo page on {page.url}, API {page.api_url}; Ctrl-C stops it", flush=True)
         stop.wait()
     return 0
 
