@@ -98,10 +98,13 @@ def _outcome(answer: requests.Response, use: str) -> Outcome:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        return Outcome(502, _error("UPSTREAM_ERROR", f"the API answered HTTP {answer.status_code}"))
-    if "error" in body:
+        body = {}
+    if not answer.ok and isinstance(body.get("error"), dict):
         return Outcome(answer.status_code, {"error": body["error"]})
     decision = body.get("decision")
+    if not answer.ok or not isinstance(decision, str):
+        # Neither a decision nor the product's envelope (a gateway's own answer, a proxy's page).
+        return Outcome(502, _error("UPSTREAM_ERROR", f"the API answered HTTP {answer.status_code}"))
     result = REDEEMED if use == "redeem" and decision == "ACCEPT" else decision
     return Outcome(200, {"result": result})
 

@@ -75,4 +75,3 @@ def desktop_page(browser: Browser) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
-
