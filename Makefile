@@ -81,7 +81,7 @@ test: lint validate scan build ## Everything CI runs: lint, validate, scan, buil
 test-fast: setup ## Unit and integration tests only (no build, no load or browser tests)
 	$(VENV)/bin/pytest -m "not e2e and not load and not browser" --ignore=tests/e2e --ignore=tests/browser
 
-local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops)
+local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API, demo page (Ctrl-C stops)
 	PYTHONPATH=local:layers/idv $(PY) -m stack.product $(ARGS)
 
 demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)
