@@ -312,9 +312,7 @@ def test_preflight_from_another_origin_gets_no_allow_origin(api):
 
 @pytest.mark.parametrize(("origin", "allowed"), [(ALLOWED_ORIGIN, True), (OTHER_ORIGIN, False)])
 def test_function_answers_carry_only_an_allowed_origin(api, origin, allowed):
-    response = requests.post(
-        f"{api}/v1/session-token", headers={"Origin": origin}, timeout=TIMEOUT
-    )
+    response = requests.post(f"{api}/v1/session-token", headers={"Origin": origin}, timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
 
