@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import signal
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +30,12 @@ from idv.datazoo.rotation import DataZooCredentials
 from idv.datazoo.token import DataZooToken
 from oz_emulator import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, OzEmulator
 from stack.launcher import LocalStack
+from stack.shutdown import stop_requested
 from tools.oz_admin import OzAdmin
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = ROOT / ".local-stack" / "product.json"
+LOG_DIR = ROOT / ".local-stack" / "logs"  # kept after stop
 # Secret names (not values) of the local deployment.
 TOKEN_SECRET = "local/oz-service-token"  # noqa: S105
 RECEIPT_SECRET = "local/receipt-signing-key"  # noqa: S105
@@ -67,6 +67,7 @@ class Running:
     datazoo_url: str = ""  # DATAZOO_API_URL of the functions
     datazoo: DataZooEmulator | None = None
     page_url: str = ""  # the demo page's origin
+    origins: tuple[str, ...] = ()  # what the API allows by CORS
 
 
 def service_token_secret(oz_url: str) -> str:
@@ -104,14 +105,24 @@ def run_product(
     echo_logs: bool = False,
     overrides: dict[str, str] | None = None,
     state_dir: Path | None = None,
+    log_dir: Path | None = None,
+    origins: Sequence[str] | None = None,
 ) -> Iterator[Running]:
-    """Start the emulators and the stack; stop them all on exit."""
-    # The page binds first: its origin is the one the API allows (its API URL is set below).
+    """Start the emulators, the demo page and the stack; stop them all on exit.
+
+    ``origins``: the browser origins allowed by CORS, both by the functions
+    (``CORS_ALLOWED_ORIGINS``) and by the API's preflight and gateway responses; None: the demo
+    page's (``page_port``'s, on 127.0.0.1 and localhost).
+    ``log_dir``: the function logs (default: under ``state_dir``, or ``.local-stack/logs``).
+    """
+    # The page binds first: its origin is known before the API starts (its API URL is set below).
     with (
         OzEmulator(port=oz_port) as oz,
         DataZooEmulator(port=datazoo_port) as datazoo,
         DemoPage(port=page_port) as page,
     ):
+        if origins is None:
+            origins = (page.url, f"http://localhost:{page.port}")
         environment = {
             "OZ_API_URL": oz.url,
             # The emulators speak plain HTTP on loopback.
@@ -122,7 +133,7 @@ def run_product(
             "DATAZOO_API_URL": datazoo.api_url,
             "DATAZOO_TOKEN_SECRET_ID": DATAZOO_TOKEN_SECRET,
             "DATAZOO_CREDENTIALS_SECRET_ID": DATAZOO_CREDENTIALS_SECRET,
-            "CORS_ALLOWED_ORIGINS": f"{page.url},http://localhost:{page.port}",
+            "CORS_ALLOWED_ORIGINS": ",".join(origins),
             **(overrides or {}),
         }
         stack = LocalStack(
@@ -139,13 +150,11 @@ def run_product(
             },
             # No Cognito here: the browser routes are open, as the template allows only when
             # told to (a deployed stack needs CognitoUserPoolArn, or this same switch).
-            # AllowedOrigins: what the API's own CORS answers (preflights) carry.
-            parameter_overrides={
-                "AllowUnauthenticatedFrontEnd": "true",
-                "AllowedOrigins": page.url,
-            },
+            parameter_overrides={"AllowUnauthenticatedFrontEnd": "true"},
             echo_logs=echo_logs,
             state_dir=state_dir,
+            log_dir=log_dir or (None if state_dir else LOG_DIR),
+            allowed_origins=tuple(origins),
             concurrency=2,
         )
         with stack:
@@ -159,6 +168,7 @@ def run_product(
                 datazoo.api_url,
                 datazoo,
                 page.url,
+                tuple(origins),
             )
 
 
@@ -171,21 +181,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--page-port", type=int, default=8080, help="demo page port (8080)")
     parser.add_argument("--quiet", action="store_true", help="do not echo function logs")
+    parser.add_argument(
+        "--origins",
+        metavar="ORIGIN[,ORIGIN...]",
+        help="browser origins allowed by CORS (make local ORIGINS=...; default: the demo page's, "
+        "http://127.0.0.1:PAGE_PORT and http://localhost:PAGE_PORT)",
+    )
+    parser.add_argument(
+        "--log-dir", type=Path, default=LOG_DIR, help="function logs, kept after stop"
+    )
     args = parser.parse_args(argv)
+    origins = None
+    if args.origins is not None:
+        origins = tuple(o.strip() for o in args.origins.split(",") if o.strip())
     if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
         print(
             "no built template: run `make build` (or `make local`, which builds)", file=sys.stderr
         )
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_requested()
     with run_product(
         port=args.port,
         oz_port=args.oz_port,
         datazoo_port=args.datazoo_port,
         page_port=args.page_port,
         echo_logs=not args.quiet,
+        log_dir=args.log_dir,
+        origins=origins,
     ) as running:
         STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
         STATE_FILE.write_text(
@@ -209,7 +231,8 @@ Oz liveness back end, running locally
   Secrets Manager     {running.moto_url}   (moto; secrets {TOKEN_SECRET}, {RECEIPT_SECRET},
                       {DATAZOO_TOKEN_SECRET}, {DATAZOO_CREDENTIALS_SECRET})
   DynamoDB            {running.moto_url}   (moto; tables {tables})
-  function logs       {running.stack.log_dir}
+  function logs       {running.stack.log_dir}   (kept after stop)
+  CORS origins        {", ".join(running.origins) or "none"}   (make local ORIGINS=...)
 
 Try it:
   curl -s -X POST {running.api_url}/v1/session-token
@@ -218,7 +241,7 @@ Try it:
        -H 'Content-Type: application/json' -d '{VERIFY_EXAMPLE}'
   make demo            # the whole flow, as a front end would drive it
 
-Ctrl-C stops everything.""",
+Ctrl-C (or SIGINT/SIGTERM to make) stops everything.""",
             flush=True,
         )
         try:
