@@ -11,10 +11,12 @@ import requests
 from playwright.sync_api import Page, expect
 
 from demo_page import DemoPage
+from stack.product import ROOT
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30
+SCREENSHOTS = ROOT / "build" / "screenshots"
 # A cross-origin POST of bytes: Content-Type application/octet-stream is not CORS-safelisted,
 # so Chromium sends a preflight (OPTIONS) first and sends the POST only if that allows it.
 FETCH_NEEDING_A_PREFLIGHT = """async (api) => {
@@ -85,3 +87,5 @@ def test_the_page_on_another_origin_cannot_read_the_api(product, other_origin, d
     expect(desktop_page.get_by_test_id("error-message")).to_contain_text("network or CORS")
     expect(desktop_page.get_by_test_id("error-code")).to_have_text("")
     expect(desktop_page.get_by_test_id("decision")).to_have_text("")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    desktop_page.screenshot(path=str(SCREENSHOTS / "other-origin-desktop.png"), full_page=True)
