@@ -112,3 +112,44 @@ def test_a_second_use_of_a_receipt_is_refused(product, desktop_page):
     expect(desktop_page.get_by_test_id("error-code")).to_have_text("RECEIPT_USED")
     expect(desktop_page.get_by_test_id("server-result")).to_have_text("")
     screenshot(desktop_page, "receipt-used-desktop")
+
+
+OPEN_THE_SDK = """(sessionToken) => new Promise((resolve) => {
+  OzLiveness.open({
+    session_token: sessionToken,
+    action: ["video_selfie_blank"],
+    on_capture_complete: (result, container) => resolve({
+      delivered: "capture",
+      isBlob: container instanceof Blob,
+      type: container.type,
+      size: container.size,
+      eventSessionId: result.event_session_id,
+    }),
+    on_error: (error) => resolve({delivered: "error", code: error.code, keys: Object.keys(error)}),
+  });
+})"""
+
+
+def test_the_sdk_stand_in_delivers_the_container_as_a_blob(product, desktop_page):
+    open_page(desktop_page, product.page_url)
+    token = desktop_page.evaluate(
+        "async (api) => (await (await fetch(`${api}/v1/session-token`, {method: 'POST'})).json())"
+        ".session_token",
+        product.api_url,
+    )
+    delivered = desktop_page.evaluate(OPEN_THE_SDK, token)
+    assert delivered["delivered"] == "capture"
+    assert delivered["isBlob"]
+    assert delivered["type"] == "application/octet-stream"
+    assert delivered["size"] > 0
+    assert delivered["eventSessionId"]
+
+
+def test_the_sdk_stand_in_reports_a_missing_session_token_to_on_error(product, desktop_page):
+    open_page(desktop_page, product.page_url)
+    delivered = desktop_page.evaluate(OPEN_THE_SDK, "")
+    assert delivered == {
+        "delivered": "error",
+        "code": "SESSION_TOKEN_REQUIRED",
+        "keys": ["code", "event_session_id", "message", "context"],
+    }
