@@ -8,6 +8,7 @@ import requests
 
 from demo_page.capture import LARGE_CAPTURE_BYTES
 from demo_page.server import DIRECT_LIMIT_BYTES
+from idv.usecases.check_liveness import DEFAULT_MAX_CAPSULE_BYTES
 
 TIMEOUT = 30
 OCTET = {"Content-Type": "application/octet-stream"}
@@ -114,3 +115,7 @@ def test_nothing_outside_the_static_folder_is_served(page_server, path):
     answer = requests.get(f"{page_server.url}{path}", timeout=TIMEOUT)
     assert answer.status_code == 404
     assert "import" not in answer.text
+
+
+def test_the_page_sends_directly_exactly_what_the_relay_accepts():
+    assert DIRECT_LIMIT_BYTES == DEFAULT_MAX_CAPSULE_BYTES
