@@ -200,6 +200,7 @@ def test_every_secret_the_store_and_every_log_group_use_the_one_key(resources: d
 
 
 def test_the_key_is_the_stacks_unless_a_parameter_names_another(template: dict[str, Any]):
+    assert template["Outputs"]["KeyArn"]["Value"] == KEY_ARN
     assert template["Conditions"]["CreateStackKey"] == {"Fn::Equals": [{"Ref": "KmsKeyArn"}, ""]}
     parameters = template["Parameters"]
     assert "SecretsKmsKeyArn" not in parameters  # replaced by KmsKeyArn
