@@ -81,8 +81,8 @@ test: lint validate scan build ## Everything CI runs: lint, validate, scan, buil
 test-fast: setup ## Unit and integration tests only (no build, no load tests)
 	$(VENV)/bin/pytest -m "not e2e and not load" --ignore=tests/e2e
 
-local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops)
-	PYTHONPATH=local:layers/idv $(PY) -m stack.product $(ARGS)
+local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops; ORIGINS=a,b: CORS)
+	PYTHONPATH=local:layers/idv $(PY) -m stack.product $(if $(ORIGINS),--origins '$(ORIGINS)') $(ARGS)
 
 demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)
 	PYTHONPATH=local:layers/idv $(PY) -m stack.demo $(ARGS)

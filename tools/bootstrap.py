@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -36,8 +37,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bootstrap",
         description="Issue the Oz service token (or store one you have) in Secrets Manager.",
-        epilog="Secrets Manager is reached as boto3 configures it (AWS_PROFILE, AWS_REGION, "
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER for a local emulator).",
+        epilog="Secrets Manager is reached as boto3 configures it (AWS_PROFILE, "
+        "AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER for a local emulator); AWS_REGION, "
+        "when set, names the region, as for the AWS CLI.",
     )
     parser.add_argument("--oz-url", required=True, help="Oz API base URL (https://)")
     parser.add_argument("--secret-id", required=True, help="token secret name or ARN")
@@ -120,6 +122,15 @@ def main(
     return 0
 
 
+def secrets_client() -> Any:
+    """Secrets Manager in the region ``AWS_REGION`` names, else as boto3 finds one.
+
+    boto3 reads only ``AWS_DEFAULT_REGION`` (and the profile); the AWS CLI and Lambda's own
+    environment use ``AWS_REGION``, which takes precedence there, and here.
+    """
+    return boto3.client("secretsmanager", region_name=os.environ.get("AWS_REGION") or None)
+
+
 def run(
     args: argparse.Namespace,
     stdin: TextIO,
@@ -128,7 +139,7 @@ def run(
 ) -> None:
     """The whole command: check the secret, get a verified token, write it."""
     with step("check the secret"):
-        client = boto3.client("secretsmanager")
+        client = secrets_client()
         state = provisioning.read_token_secret(client, args.secret_id)
     if state.token is not None and not args.replace:
         report(

@@ -34,6 +34,13 @@ def _pairs(values: Sequence[str], what: str) -> dict[str, str]:
     return result
 
 
+def split_origins(value: str | None) -> tuple[str, ...] | None:
+    """``a,b`` -> ("a", "b"); None when not given."""
+    if value is None:
+        return None
+    return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m stack",
@@ -80,6 +87,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--shell-env",
         action="store_true",
         help="let shell variables override template variables, as sam local does",
+    )
+    p.add_argument(
+        "--origins",
+        metavar="ORIGIN[,ORIGIN...]",
+        help="browser origins the API's CORS answers (preflight, gateway responses) allow: the "
+        "request's Origin when listed, none otherwise (default: the template's fixed origin)",
     )
     p.add_argument("--concurrency", type=int, default=1, help="warm RIE workers per function")
     p.add_argument(
@@ -136,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         echo_logs=None if args.quiet else sys.stderr,
         rie_log_level=args.rie_log_level,
         inherit_shell_env=args.shell_env,
+        allowed_origins=split_origins(args.origins),
     )
     server = StackServer(config)
 

@@ -16,12 +16,14 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import IO, Any, Self
 
 from .aws_emulator import DEFAULT_MOTO_ENDPOINTS, seed_secrets
 from .procs import REPO_ROOT, StackError, spawn, stop_process, tail
@@ -43,7 +45,11 @@ class LocalStack:
     ``secrets`` (name -> string, or a dict stored as JSON) are seeded into moto, and the
     template's DynamoDB tables created in it (``tables``), before the API serves.
     ``state_dir`` holds the server log, the function logs and the ready file (default: a
-    temporary directory, removed by ``stop()`` unless ``keep_state``).
+    temporary directory, removed by ``stop()`` unless ``keep_state``); ``log_dir`` puts the
+    function logs elsewhere, where ``stop()`` leaves them.
+    ``echo_logs``: the server's output, function logs included, is also copied to this
+    process's stderr (the terminal).
+    ``allowed_origins``: the origins the API's CORS answers allow (``--origins``).
     The server is started with a parent-death signal bound to the calling *thread*: start the
     stack from a thread that outlives it (the main thread, as pytest fixtures do).
     """
@@ -71,6 +77,8 @@ class LocalStack:
         stop_timeout: float = 15.0,
         echo_logs: bool = False,
         inherit_shell_env: bool = False,
+        log_dir: Path | str | None = None,
+        allowed_origins: Sequence[str] | None = None,
     ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.template = Path(template).resolve() if template else None
@@ -93,9 +101,12 @@ class LocalStack:
         self.stop_timeout = stop_timeout
         self.echo_logs = echo_logs
         self.inherit_shell_env = inherit_shell_env
+        self.requested_log_dir = Path(log_dir).resolve() if log_dir else None
+        self.allowed_origins = tuple(allowed_origins) if allowed_origins is not None else None
         self.info: dict[str, Any] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._server_log: Any = None
+        self._echo_thread: threading.Thread | None = None
 
     # --- what tests use ---------------------------------------------------------------------
 
@@ -152,7 +163,11 @@ class LocalStack:
         env["SAM_CLI_TELEMETRY"] = "0"
         env["PYTHONUNBUFFERED"] = "1"
         self._server_log = self.server_log.open("ab")
-        self._proc = spawn(command, cwd=self.project_dir, env=env, stdout=self._server_log)
+        if self.echo_logs:
+            self._proc = spawn(command, cwd=self.project_dir, env=env)
+            self._echo_thread = _tee(self._proc, self._server_log, sys.stderr)
+        else:
+            self._proc = spawn(command, cwd=self.project_dir, env=env, stdout=self._server_log)
         deadline = time.monotonic() + self.start_timeout
         while not ready.exists():
             returncode = self._proc.poll()
@@ -202,7 +217,7 @@ class LocalStack:
             "--moto-port", str(self.moto_port),
             "--region", self.region,
             "--concurrency", str(self.concurrency),
-            "--log-dir", str(self.state_dir / "logs"),
+            "--log-dir", str(self.requested_log_dir or self.state_dir / "logs"),
             "--ready-file", str(ready),
         ]  # fmt: skip
         if self.template:
@@ -213,6 +228,8 @@ class LocalStack:
             command.append("--quiet")
         if self.inherit_shell_env:
             command.append("--shell-env")
+        if self.allowed_origins is not None:
+            command += ["--origins", ",".join(self.allowed_origins)]
         if isinstance(self.env_vars, Mapping):
             path = self.state_dir / "env-vars.json"
             path.write_text(json.dumps(self.env_vars, indent=2))
@@ -247,9 +264,33 @@ class LocalStack:
 
     def _cleanup(self) -> None:
         self._proc = None
+        if self._echo_thread is not None:
+            self._echo_thread.join(timeout=5)
+            self._echo_thread = None
         if self._server_log is not None:
             self._server_log.close()
             self._server_log = None
         if self._own_state_dir and not self.keep_state and self.state_dir is not None:
             shutil.rmtree(self.state_dir, ignore_errors=True)
             self.state_dir = None
+
+
+def _tee(proc: subprocess.Popen[bytes], log: IO[bytes], echo: IO[str]) -> threading.Thread:
+    """Copy the server's output to its log file and to ``echo``, until it exits."""
+    stream = proc.stdout
+    assert stream is not None
+
+    def run() -> None:
+        with contextlib.suppress(ValueError, OSError):
+            for line in iter(stream.readline, b""):
+                log.write(line)
+                log.flush()
+                with contextlib.suppress(ValueError, OSError):
+                    echo.write(line.decode("utf-8", "replace"))
+                    echo.flush()
+        with contextlib.suppress(OSError):
+            stream.close()
+
+    thread = threading.Thread(target=run, name="local-stack-output", daemon=True)
+    thread.start()
+    return thread

@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import signal
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +28,14 @@ from idv.datazoo.rotation import DataZooCredentials
 from idv.datazoo.token import DataZooToken
 from oz_emulator import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, OzEmulator
 from stack.launcher import LocalStack
+from stack.shutdown import stop_requested
 from tools.oz_admin import OzAdmin
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = ROOT / ".local-stack" / "product.json"
+LOG_DIR = ROOT / ".local-stack" / "logs"  # kept after stop
+# The demo page's origins (served at http://127.0.0.1:8080): what browsers may call the API from.
+DEFAULT_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 # Secret names (not values) of the local deployment.
 TOKEN_SECRET = "local/oz-service-token"  # noqa: S105
 RECEIPT_SECRET = "local/receipt-signing-key"  # noqa: S105
@@ -100,8 +102,15 @@ def run_product(
     echo_logs: bool = False,
     overrides: dict[str, str] | None = None,
     state_dir: Path | None = None,
+    log_dir: Path | None = None,
+    origins: Sequence[str] = DEFAULT_ORIGINS,
 ) -> Iterator[Running]:
-    """Start the emulators and the stack; stop them all on exit."""
+    """Start the emulators and the stack; stop them all on exit.
+
+    ``origins``: the browser origins allowed by CORS, both by the functions
+    (``CORS_ALLOWED_ORIGINS``) and by the API's preflight and gateway responses.
+    ``log_dir``: the function logs (default: under ``state_dir``, or ``.local-stack/logs``).
+    """
     with OzEmulator(port=oz_port) as oz, DataZooEmulator(port=datazoo_port) as datazoo:
         environment = {
             "OZ_API_URL": oz.url,
@@ -113,7 +122,7 @@ def run_product(
             "DATAZOO_API_URL": datazoo.api_url,
             "DATAZOO_TOKEN_SECRET_ID": DATAZOO_TOKEN_SECRET,
             "DATAZOO_CREDENTIALS_SECRET_ID": DATAZOO_CREDENTIALS_SECRET,
-            "CORS_ALLOWED_ORIGINS": f"http://localhost:{port},http://127.0.0.1:{port}",
+            "CORS_ALLOWED_ORIGINS": ",".join(origins),
             **(overrides or {}),
         }
         stack = LocalStack(
@@ -133,6 +142,8 @@ def run_product(
             parameter_overrides={"AllowUnauthenticatedFrontEnd": "true"},
             echo_logs=echo_logs,
             state_dir=state_dir,
+            log_dir=log_dir or (None if state_dir else LOG_DIR),
+            allowed_origins=tuple(origins),
             concurrency=2,
         )
         with stack:
@@ -149,20 +160,30 @@ def main(argv: list[str] | None = None) -> int:
         "--datazoo-port", type=int, default=8082, help="Data Zoo emulator port (8082)"
     )
     parser.add_argument("--quiet", action="store_true", help="do not echo function logs")
+    parser.add_argument(
+        "--origins",
+        default=",".join(DEFAULT_ORIGINS),
+        metavar="ORIGIN[,ORIGIN...]",
+        help="browser origins allowed by CORS (make local ORIGINS=...; default: the demo page's)",
+    )
+    parser.add_argument(
+        "--log-dir", type=Path, default=LOG_DIR, help="function logs, kept after stop"
+    )
     args = parser.parse_args(argv)
+    origins = tuple(o.strip() for o in args.origins.split(",") if o.strip())
     if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
         print(
             "no built template: run `make build` (or `make local`, which builds)", file=sys.stderr
         )
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_requested()
     with run_product(
         port=args.port,
         oz_port=args.oz_port,
         datazoo_port=args.datazoo_port,
         echo_logs=not args.quiet,
+        log_dir=args.log_dir,
+        origins=origins,
     ) as running:
         STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
         STATE_FILE.write_text(
@@ -185,7 +206,8 @@ Oz liveness back end, running locally
   Secrets Manager     {running.moto_url}   (moto; secrets {TOKEN_SECRET}, {RECEIPT_SECRET},
                       {DATAZOO_TOKEN_SECRET}, {DATAZOO_CREDENTIALS_SECRET})
   DynamoDB            {running.moto_url}   (moto; tables {tables})
-  function logs       {running.stack.log_dir}
+  function logs       {running.stack.log_dir}   (kept after stop)
+  CORS origins        {", ".join(origins) or "none"}   (make local ORIGINS=...)
 
 Try it:
   curl -s -X POST {running.api_url}/v1/session-token
@@ -194,7 +216,7 @@ Try it:
        -H 'Content-Type: application/json' -d '{VERIFY_EXAMPLE}'
   make demo            # the whole flow, as a front end would drive it
 
-Ctrl-C stops everything.""",
+Ctrl-C (or SIGINT/SIGTERM to make) stops everything.""",
             flush=True,
         )
         try:

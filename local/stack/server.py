@@ -6,9 +6,10 @@
   template declares (``stack.tables``), named as the functions' ``!Ref <table>`` resolve;
 - starts one pool of warm RIE workers per function the API routes to (routes and Lambda
   authorizers; any other function a route names is started on first use);
-- serves SAM's LocalApigwService (the ``sam local start-api`` API Gateway emulator) with a runner
-  that invokes through RIE, on a werkzeug threaded server we own (so port 0 works and shutdown is
-  clean), instead of ``LocalApigwService.run()`` which blocks and installs its own SIGTERM handler.
+- serves SAM's LocalApigwService (the ``sam local start-api`` API Gateway emulator), corrected
+  where it answers unlike API Gateway (``stack.gateway``), with a runner that invokes through
+  RIE, on a werkzeug threaded server we own (so port 0 works and shutdown is clean), instead of
+  ``LocalApigwService.run()``, which blocks and installs its own SIGTERM handler.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import samcli
 from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
-from samcli.local.apigw.local_apigw_service import LocalApigwService
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .aws_emulator import (
@@ -41,6 +41,8 @@ from .aws_emulator import (
     create_tables,
     seed_secrets,
 )
+from .gateway import LocalGateway
+from .gateway_responses import GatewayResponses, template_gateway_responses
 from .procs import REPO_ROOT, LogSink, StackError, spawn
 from .rie import FunctionPool, LaunchSpec, RieWorker, rie_binary
 from .runner import RieLambdaRunner, python_version
@@ -76,6 +78,8 @@ class StackConfig:
     echo_logs: IO[str] | None = None  # also copy function/moto logs here (the terminal)
     rie_log_level: str = "error"
     inherit_shell_env: bool = False  # sam local lets shell variables override template ones
+    # The API's CORS (preflight, gateway responses) answers these origins; None: the template's
+    allowed_origins: Sequence[str] | None = None
 
     def resolved_template(self) -> Path:
         template = self.template or self.project_dir / ".aws-sam" / "build" / "template.yaml"
@@ -97,6 +101,7 @@ class StackServer:
         self.runner: RieLambdaRunner | None = None
         self.api: Any = None
         self.tables: list[DynamoTable] = []
+        self.gateway_responses = GatewayResponses()
         self.httpd: BaseWSGIServer | None = None
         self.timings: dict[str, float] = {}
         self._http_thread: threading.Thread | None = None
@@ -211,6 +216,7 @@ class StackServer:
         cwd = str(self.template.parent)  # sam local's cwd: the template's directory
         provider = SamFunctionProvider(stacks)
         self.tables = template_tables(stacks)
+        self.gateway_responses = GatewayResponses(template_gateway_responses(stacks))
         self.api = ApiProvider(stacks, cwd=cwd).api
         if not self.api.routes:
             raise StackError(f"no API routes in {self.template}")
@@ -292,12 +298,14 @@ class StackServer:
 
     def _start_api(self) -> None:
         assert self.runner is not None
-        service = LocalApigwService(
+        # Function logs go to the log sinks, not through the service.
+        service = LocalGateway(
             api=self.api,
             lambda_runner=self.runner,
             port=self.config.port,
             host=self.config.host,
-            stderr=None,  # function logs go to the log sinks, not through the service
+            gateway_responses=self.gateway_responses,
+            allowed_origins=self.config.allowed_origins,
         )
         service.create()  # builds the Flask app; LocalApigwService.run() would block
         self.httpd = make_server(
@@ -334,6 +342,10 @@ class StackServer:
             "log_dir": str(self.log_dir),
             "stage": self.api.stage_name,
             "binary_media_types": list(self.api.binary_media_types),
+            "allowed_origins": (  # None: the template's CORS origin
+                None if self.config.allowed_origins is None else list(self.config.allowed_origins)
+            ),
+            "gateway_responses": sorted(self.gateway_responses.declared),
             "dynamodb_tables": {table.resource: table.name for table in self.tables},
             "routes": [
                 {"path": r.path, "methods": list(r.methods), "function": r.function_name}
@@ -365,6 +377,8 @@ class StackServer:
                 f"    Mounting {route.function_name} at {self.api_url}{route.path} "
                 f"[{', '.join(route.methods)}]"
             )
+        if self.config.allowed_origins:
+            lines.append(f"    CORS origins {', '.join(self.config.allowed_origins)}")
         assert self.moto is not None
         endpoints = ", ".join(f"AWS_ENDPOINT_URL_{n}" for n in self.config.moto_endpoints)
         lines.append(f"  moto  {self.moto.url}   ({endpoints})")

@@ -145,8 +145,71 @@ def test_unknown_route_or_method_is_403_like_api_gateway(
 ) -> None:
     response = requests.request(method, f"{stack.api_url}{path}", timeout=30)
 
+    # The fixture declares no gateway responses: API Gateway's own body.
     assert response.status_code == 403
     assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.headers["x-amzn-RequestId"]
+
+
+def test_each_request_gets_its_own_request_id_and_time(stack: LocalStack) -> None:
+    before = time.time() * 1000
+    responses = [post_echo(stack, b"x") for _ in range(3)]
+
+    ids = [r.json()["request_id"] for r in responses]
+    assert len(set(ids)) == 3
+    assert ids == [r.headers["x-amzn-RequestId"] for r in responses]
+    times = [r.json()["request_time_epoch"] for r in responses]
+    assert times == sorted(times)
+    assert before - 1000 <= times[0] <= time.time() * 1000
+
+
+# What a browser's fetch sends with a Uint8Array body (no type), and types a client may set by
+# mistake: none is a binary media type of the fixture, so the body reaches the function as text.
+TEXT_TYPES = [
+    {},
+    {"Content-Type": "application/json"},
+    {"Content-Type": "multipart/form-data; boundary=x"},
+    {"Content-Type": "application/x-www-form-urlencoded"},
+    {"Content-Type": "image/jpeg"},
+]
+
+
+@pytest.mark.parametrize("headers", TEXT_TYPES, ids=lambda h: h.get("Content-Type", "none"))
+def test_bytes_of_a_text_type_reach_the_function_as_text(
+    stack: LocalStack, headers: dict[str, str]
+) -> None:
+    response = post_echo(stack, AWKWARD_BYTES, headers=headers)
+
+    assert response.status_code == 200, response.text
+    echoed = response.json()
+    assert echoed["isBase64Encoded"] is False
+    as_text = AWKWARD_BYTES.decode("utf-8", "replace").encode("utf-8")
+    assert echoed["sha256"] == hashlib.sha256(as_text).hexdigest()
+
+
+def test_event_above_lambdas_invocation_limit_is_refused_by_the_gateway(stack: LocalStack) -> None:
+    # 4.8 MB of binary body is 6.4 MB of base64 in the event: above Lambda's 6 MB.
+    response = post_echo(stack, os.urandom(4_800_000))
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "Request Too Long"}
+    assert response.headers["x-amzn-ErrorType"] == "BadRequestException"
+
+
+def test_body_just_below_lambdas_invocation_limit_reaches_the_function(stack: LocalStack) -> None:
+    body = os.urandom(4_600_000)  # 6.13 MB of base64, with the event's other fields < 6 MiB
+
+    response = post_echo(stack, body)
+
+    assert response.status_code == 200, response.text[:200]
+    assert response.json()["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_body_above_api_gateways_limit_is_refused(stack: LocalStack) -> None:
+    response = post_echo(stack, b"\x00" * (10 * 1024 * 1024 + 1))
+
+    assert response.status_code == 413
+    assert response.text == "HTTP content length exceeded 10485760 bytes."
 
 
 def test_function_reads_secret_from_moto(stack: LocalStack) -> None:

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.e2e
 
 OCTET = {"Content-Type": "application/octet-stream"}
 TIMEOUT = 60
+ALLOWED_ORIGIN = "https://app.example"  # the only origin the product fixture allows
+OTHER_ORIGIN = "https://elsewhere.example"
 ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
 
 
@@ -33,7 +35,12 @@ ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
 def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
         pytest.fail("no built template: run `make build`")
-    with run_product(port=0, oz_port=0, state_dir=tmp_path_factory.mktemp("stack")) as running:
+    with run_product(
+        port=0,
+        oz_port=0,
+        state_dir=tmp_path_factory.mktemp("stack"),
+        origins=(ALLOWED_ORIGIN,),
+    ) as running:
         yield running
 
 
@@ -230,9 +237,91 @@ def test_deep_health(api):
     assert response.json()["status"] == "ok"
 
 
-def test_unknown_route_is_refused_by_the_gateway(api):
-    response = requests.get(f"{api}/v1/nothing", timeout=TIMEOUT)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/v1/nothing"), ("DELETE", "/v1/liveness"), ("GET", "/v1/session-token")],
+)
+def test_unknown_route_or_method_gets_the_gateway_response_envelope(api, method, path):
+    response = requests.request(method, f"{api}{path}", timeout=TIMEOUT)
     assert response.status_code == 403
+    error = error_of(response)
+    assert error["code"] == "FORBIDDEN"
+    assert error["request_id"] == response.headers["x-amzn-RequestId"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_request_has_its_own_request_id(api):
+    ids = [
+        error_of(requests.get(f"{api}/v1/nothing", timeout=TIMEOUT))["request_id"],
+        error_of(requests.get(f"{api}/v1/nothing", timeout=TIMEOUT))["request_id"],
+        error_of(post_capsule(api, b""))["request_id"],
+        error_of(post_capsule(api, b""))["request_id"],
+    ]
+    assert len(set(ids)) == 4
+
+
+# A browser's fetch with a Uint8Array and no type, and types a client may send by mistake.
+WRONG_TYPES = [
+    {},
+    {"Content-Type": "application/json"},
+    {"Content-Type": "multipart/form-data; boundary=x"},
+    {"Content-Type": "application/x-www-form-urlencoded"},
+    {"Content-Type": "image/jpeg"},
+]
+
+
+@pytest.mark.parametrize("headers", WRONG_TYPES, ids=lambda h: h.get("Content-Type", "none"))
+def test_binary_capsule_of_another_type_is_415(api, oz, headers):
+    capsule = make_capsule(session_token(api), person="alice")
+    oz.clear_requests()
+    response = requests.post(f"{api}/v1/liveness", data=capsule, headers=headers, timeout=TIMEOUT)
+    assert response.status_code == 415
+    assert error_of(response)["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert oz.requests == []
+
+
+def test_capsule_above_lambdas_invocation_limit_is_refused_by_the_gateway(api, oz):
+    oz.clear_requests()
+    # 4.8 MB: 6.4 MB of base64 in the event, above Lambda's 6 MB; the function never runs.
+    response = post_capsule(api, os.urandom(4_800_000))
+    assert response.status_code == 413
+    assert response.json() == {"message": "Request Too Long"}
+    assert oz.requests == []
+
+
+def test_preflight_answers_an_allowed_origin(api):
+    response = requests.options(
+        f"{api}/v1/liveness",
+        headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_preflight_from_another_origin_gets_no_allow_origin(api):
+    response = requests.options(
+        f"{api}/v1/liveness",
+        headers={"Origin": OTHER_ORIGIN, "Access-Control-Request-Method": "POST"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [(ALLOWED_ORIGIN, True), (OTHER_ORIGIN, False)])
+def test_function_answers_carry_only_an_allowed_origin(api, origin, allowed):
+    response = requests.post(f"{api}/v1/session-token", headers={"Origin": origin}, timeout=TIMEOUT)
+    assert response.status_code == 200
+    assert response.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [(ALLOWED_ORIGIN, True), (OTHER_ORIGIN, False)])
+def test_gateway_responses_carry_only_an_allowed_origin(api, origin, allowed):
+    response = requests.get(f"{api}/v1/nothing", headers={"Origin": origin}, timeout=TIMEOUT)
+    assert response.status_code == 403
+    assert response.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
 
 
 def test_logs_never_hold_tokens_or_capsule_bytes(api, product):
