@@ -268,5 +268,13 @@ def _aws_reason(error: ClientError | BotoCoreError) -> str:
         return "no AWS region (set AWS_REGION or AWS_DEFAULT_REGION)"
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
-        return f"Secrets Manager: {details.get('Code', 'error')}: {details.get('Message', '')}"
+        code = details.get("Code", "error")
+        reason = f"Secrets Manager: {code}: {details.get('Message', '')}"
+        if code == "AccessDeniedException":
+            # The token secret's resource policy lets only the functions and OperatorRoleArn read.
+            reason += (
+                " (run as the stack's OperatorRoleArn, which alone may read the token secret; "
+                "writing also needs PutSecretValue in its IAM policy: docs/ROTATION.md)"
+            )
+        return reason
     return f"Secrets Manager: {error}"

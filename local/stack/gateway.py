@@ -67,7 +67,7 @@ class LocalGateway(LocalApigwService):  # type: ignore[misc]  # samcli is untype
             route.cors = None
         super().__init__(api=api, lambda_runner=lambda_runner, port=port, host=host, stderr=None)
         self.gateway_responses = gateway_responses or GatewayResponses()
-        self.allowed_origins = tuple(allowed_origins) if allowed_origins else None
+        self.allowed_origins = None if allowed_origins is None else tuple(allowed_origins)
 
     # --- Flask wiring -----------------------------------------------------------------------
 

@@ -342,7 +342,9 @@ class StackServer:
             "log_dir": str(self.log_dir),
             "stage": self.api.stage_name,
             "binary_media_types": list(self.api.binary_media_types),
-            "allowed_origins": list(self.config.allowed_origins or []),
+            "allowed_origins": (  # None: the template's CORS origin
+                None if self.config.allowed_origins is None else list(self.config.allowed_origins)
+            ),
             "gateway_responses": sorted(self.gateway_responses.declared),
             "dynamodb_tables": {table.resource: table.name for table in self.tables},
             "routes": [

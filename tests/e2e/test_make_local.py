@@ -135,13 +135,15 @@ def test_sigterm_to_make_stops_everything_and_leaves_the_logs(make_local, tmp_pa
     assert request_id in log.read_text()
 
 
-def test_sigint_to_make_stops_everything(make_local):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP], ids=["SIGINT", "SIGHUP"])
+def test_sigint_or_sighup_to_make_stops_everything(make_local, signum):
+    # make waits, in its handler, for its child to exit: the child must notice by itself.
     running = make_local()
     running.api_url()
     running.wait_for("stops everything", START_TIMEOUT)
     processes = running.processes()
 
-    os.kill(running.proc.pid, signal.SIGINT)
+    os.kill(running.proc.pid, signum)
 
     running.wait_for(r"\bstopped\b", STOP_TIMEOUT)
     running.proc.wait(timeout=STOP_TIMEOUT)
@@ -194,8 +196,8 @@ def test_default_origins_are_the_demo_pages(make_local):
 
 
 def _default_signals() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def _descendants(pid: int) -> Iterator[int]:

@@ -17,7 +17,6 @@ from cfn_yaml import load_template
 ROOT = Path(__file__).resolve().parents[2]
 SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
 TRANSLATE = Path(__file__).with_name("sam_translate.py")
-NO_VALUE = {"Ref": "AWS::NoValue"}
 VERIFY, ROTATE = "IdentityVerifyFunction", "RotateDataZooTokenFunction"
 TOKEN, CREDENTIALS = "DataZooSessionTokenSecret", "DataZooCredentialsSecret"
 ROTATION_ACTIONS = [
@@ -26,6 +25,7 @@ ROTATION_ACTIONS = [
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
 ]
+KEY_ARN = {"Fn::If": ["CreateStackKey", {"Fn::GetAtt": ["StackKey", "Arn"]}, {"Ref": "KmsKeyArn"}]}
 KMS_VIA_SECRETS_MANAGER = {
     "StringEquals": {
         "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"}
@@ -48,9 +48,13 @@ def properties(resources: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def statements(resources: dict[str, Any], name: str) -> list[Any]:
-    [policy] = properties(resources, name)["Policies"]
-    assert set(policy) == {"Statement"}
-    return policy["Statement"]
+    """Its own role policy's statements, after its log group's and X-Ray's."""
+    assert properties(resources, name)["Role"] == {"Fn::GetAtt": [f"{name}Role", "Arn"]}
+    policy = properties(resources, f"{name}Policy")
+    assert policy["RoleName"] == {"Ref": f"{name}Role"}
+    logs, traces, *own = policy["PolicyDocument"]["Statement"]
+    assert (logs["Sid"], traces["Sid"]) == ("WriteOwnLogs", "WriteTraces")
+    return own
 
 
 # ---------------------------------------------------------------- the route
@@ -75,10 +79,9 @@ def test_identity_verify_reads_only_the_token_secret(resources):
         "Action": "secretsmanager:GetSecretValue",
         "Resource": {"Ref": TOKEN},
     }
-    condition, statement, otherwise = kms["Fn::If"]
-    assert (condition, otherwise) == ("HasKmsKey", NO_VALUE)
-    assert statement["Action"] == "kms:Decrypt"
-    assert statement["Condition"] == KMS_VIA_SECRETS_MANAGER
+    assert kms["Action"] == "kms:Decrypt"
+    assert kms["Resource"] == KEY_ARN
+    assert kms["Condition"] == KMS_VIA_SECRETS_MANAGER
 
 
 def test_identity_verify_environment_and_time_budget(resources):
@@ -107,16 +110,14 @@ def test_the_invoke_arn_is_an_output(template):
 # ---------------------------------------------------------------- secrets
 
 
-def test_both_secrets_start_as_placeholders_under_the_optional_key(resources):
+def test_both_secrets_start_as_placeholders_under_the_stacks_key(resources):
     credentials, token = properties(resources, CREDENTIALS), properties(resources, TOKEN)
     assert json.loads(credentials["SecretString"]) == {"username": "", "password": ""}
     assert json.loads(token["SecretString"]) == {"session_token": ""}
     assert credentials["Name"] == {"Fn::Sub": "${AWS::StackName}/datazoo-credentials"}
     assert token["Name"] == {"Fn::Sub": "${AWS::StackName}/datazoo-session-token"}
     for secret in (credentials, token):
-        assert secret["KmsKeyId"] == {
-            "Fn::If": ["HasKmsKey", {"Ref": "SecretsKmsKeyArn"}, NO_VALUE]
-        }
+        assert secret["KmsKeyId"] == KEY_ARN
         assert "GenerateSecretString" not in secret
 
 
@@ -124,10 +125,10 @@ def test_only_the_rotation_function_may_read_the_credentials(resources):
     readers = {
         name
         for name, resource in resources.items()
-        if resource["Type"] == "AWS::Serverless::Function"
-        and CREDENTIALS in json.dumps(resource["Properties"].get("Policies"))
+        if resource["Type"] == "AWS::IAM::RolePolicy"
+        and CREDENTIALS in json.dumps(resource["Properties"]["PolicyDocument"])
     }
-    assert readers == {ROTATE}
+    assert readers == {f"{ROTATE}Policy"}
 
 
 # ---------------------------------------------------------------- rotation
@@ -147,10 +148,9 @@ def test_rotation_policy_is_the_four_steps_on_the_token_and_a_read_of_the_creden
         "Action": "secretsmanager:GetSecretValue",
         "Resource": {"Ref": CREDENTIALS},
     }
-    condition, statement, otherwise = kms["Fn::If"]
-    assert (condition, otherwise) == ("HasKmsKey", NO_VALUE)
-    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert statement["Condition"] == KMS_VIA_SECRETS_MANAGER
+    assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert kms["Resource"] == KEY_ARN
+    assert kms["Condition"] == KMS_VIA_SECRETS_MANAGER
 
 
 def test_rotation_function_environment(resources):
@@ -252,11 +252,17 @@ def test_the_translated_route_requires_sigv4(translated):
 
 
 def test_the_translated_roles_get_logs_xray_and_their_statements_only(translated):
+    resources = translated["Resources"]
     for name in (VERIFY, ROTATE):
-        role = translated["Resources"][f"{name}Role"]["Properties"]
-        assert sorted(role["ManagedPolicyArns"]) == [
-            "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-        ], name
-        text = json.dumps(role["Policies"])
-        assert '"*"' not in text, name
+        assert resources[name]["Properties"]["Role"] == {"Fn::GetAtt": [f"{name}Role", "Arn"]}
+        role = resources[f"{name}Role"]["Properties"]
+        assert "ManagedPolicyArns" not in role, name  # no AWSLambdaBasicExecutionRole
+        logs, traces, *own = resources[f"{name}Policy"]["Properties"]["PolicyDocument"]["Statement"]
+        assert logs["Resource"]["Fn::Sub"].endswith(
+            resources[f"{name}".replace("Function", "LogGroup")]["Properties"]["LogGroupName"][
+                "Fn::Sub"
+            ]
+            + ":*"
+        ), name
+        assert traces["Resource"] == "*", name  # X-Ray's put actions take no resource
+        assert '"*"' not in json.dumps(own), name

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfn_translation import resolve as _resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 SAM_VENV = ROOT / ".venv-sam"
@@ -29,8 +30,6 @@ ROUTES = {
     ("/v1/identity/verify", "post"): "IdentityVerifyFunction",
     ("/v1/receipts/redeem", "post"): "RedeemReceiptFunction",
 }
-NO_VALUE = {"Ref": "AWS::NoValue"}
-_REMOVED = object()
 
 
 def _sam_environment() -> dict[str, str]:
@@ -57,22 +56,6 @@ def translated() -> dict[str, Any]:
     result = _run(str(SAM_PYTHON), str(TRANSLATE), "template.yaml", "OzApiUrl=https://oz.invalid")
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
-
-
-def _resolve(value: Any, conditions: dict[str, bool]) -> Any:
-    """Evaluate Fn::If and drop AWS::NoValue, as CloudFormation does at deploy time."""
-    if isinstance(value, dict):
-        if set(value) == {"Fn::If"}:
-            name, when_true, when_false = value["Fn::If"]
-            return _resolve(when_true if conditions[name] else when_false, conditions)
-        if value == NO_VALUE:
-            return _REMOVED
-        resolved = {k: _resolve(v, conditions) for k, v in value.items()}
-        return {k: v for k, v in resolved.items() if v is not _REMOVED}
-    if isinstance(value, list):
-        items = [_resolve(v, conditions) for v in value]
-        return [v for v in items if v is not _REMOVED]
-    return value
 
 
 def _body(translated: dict[str, Any], *, cognito: bool) -> dict[str, Any]:
@@ -155,23 +138,31 @@ def test_only_octet_stream_is_binary(translated: dict[str, Any]):
     assert body["x-amazon-apigateway-binary-media-types"] == ["application/octet-stream"]
 
 
-def test_function_roles_get_only_logs_xray_and_their_inline_statements(
+def _own_statements(resources: dict[str, Any], function: str, conditions: dict[str, bool]):
+    """A function's role policy statements after its logs' and X-Ray's (test_keys_and_roles.py)."""
+    role = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    [policy] = [
+        r["Properties"]["PolicyDocument"]
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::RolePolicy" and r["Properties"]["RoleName"] == {"Ref": role}
+    ]
+    logs, traces, *own = _resolve(policy["Statement"], conditions)
+    assert (logs["Sid"], traces["Sid"]) == ("WriteOwnLogs", "WriteTraces")
+    return own
+
+
+def test_function_roles_get_only_logs_xray_and_their_own_statements(
     translated: dict[str, Any],
 ):
     resources = translated["Resources"]
     for function in ROUTES.values():
         role = resources[f"{function}Role"]["Properties"]
-        assert sorted(role["ManagedPolicyArns"]) == [
-            "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-        ], function
-        statements = _resolve(
-            [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]],
-            {"HasKmsKey": False},
-        )
+        assert "ManagedPolicyArns" not in role, function  # no AWSLambdaBasicExecutionRole
+        assert "Policies" not in role, function
+        statements = _own_statements(resources, function, {"CreateStackKey": True})
         actions = {a for s in statements for a in _actions(s)}
-        # Secrets reads; the functions holding receipts also the store and its key (checked
-        # statement by statement in test_template.py).
+        # Secrets reads and their decryption; the functions holding receipts also the store and
+        # its key use (checked statement by statement in test_template.py).
         assert "secretsmanager:GetSecretValue" in actions, function
         assert actions <= {"secretsmanager:GetSecretValue"} | STORE_ACTIONS, function
 
@@ -230,13 +221,13 @@ def test_rotation_function_role_gets_only_the_rotation_actions(translated: dict[
     resources = translated["Resources"]
     role = resources["RotateServiceTokenFunctionRole"]
     assert role["Condition"] == "OzAuth"
-    assert sorted(role["Properties"]["ManagedPolicyArns"]) == [
-        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-    ]
-    raw = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    bare = _resolve(raw, {"HasCredentialsSecret": False, "HasKmsKey": False})
-    assert [(s["Action"], s["Resource"]) for s in bare] == [
+    assert resources["RotateServiceTokenFunctionPolicy"]["Condition"] == "OzAuth"
+    assert "ManagedPolicyArns" not in role["Properties"]
+    function = "RotateServiceTokenFunction"
+    bare = _own_statements(
+        resources, function, {"HasCredentialsSecret": False, "CreateStackKey": True}
+    )
+    assert [(s["Action"], s["Resource"]) for s in bare[:1]] == [
         (
             [
                 "secretsmanager:DescribeSecret",
@@ -247,10 +238,15 @@ def test_rotation_function_role_gets_only_the_rotation_actions(translated: dict[
             {"Ref": "OzServiceTokenSecret"},
         )
     ]
-    full = _resolve(raw, {"HasCredentialsSecret": True, "HasKmsKey": True})
+    assert [(s["Action"], s["Resource"]) for s in bare[1:]] == [
+        (["kms:Decrypt", "kms:GenerateDataKey"], {"Fn::GetAtt": ["StackKey", "Arn"]})
+    ]
+    full = _own_statements(
+        resources, function, {"HasCredentialsSecret": True, "CreateStackKey": False}
+    )
     assert [(s["Action"], s["Resource"]) for s in full[1:]] == [
         ("secretsmanager:GetSecretValue", {"Ref": "OzServiceCredentialsSecretArn"}),
-        (["kms:Decrypt", "kms:GenerateDataKey"], {"Ref": "SecretsKmsKeyArn"}),
+        (["kms:Decrypt", "kms:GenerateDataKey"], {"Ref": "KmsKeyArn"}),
     ]
 
 

@@ -208,6 +208,27 @@ def _merge_globals(globals_: dict[str, Any], local: dict[str, Any]) -> dict[str,
     return merged
 
 
+# The one way the template names its key's ARN (test_keys_and_roles.py: everything uses it).
+KEY_ARN = {"Fn::If": ["CreateStackKey", {"Fn::GetAtt": ["StackKey", "Arn"]}, {"Ref": "KmsKeyArn"}]}
+KMS_VIA_SECRETS_MANAGER = {
+    "StringEquals": {
+        "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"}
+    }
+}
+# Every role policy's first two: its own log group, and X-Ray (test_keys_and_roles.py).
+LOGS_AND_TRACES = {"WriteOwnLogs", "WriteTraces"}
+
+
+def _statements(resources: dict[str, Any], function: str) -> list[Any]:
+    """The statements of a function's own role policy (its role: ``<function>Role``)."""
+    assert resources[function]["Properties"]["Role"] == {"Fn::GetAtt": [f"{function}Role", "Arn"]}
+    policy = resources[f"{function}Policy"]
+    assert policy["Type"] == "AWS::IAM::RolePolicy"
+    assert policy["Properties"]["RoleName"] == {"Ref": f"{function}Role"}
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    return [s for s in statements if s.get("Sid") not in LOGS_AND_TRACES]
+
+
 def _api_events(function: dict[str, Any]) -> list[dict[str, Any]]:
     return [e["Properties"] for e in function.get("Events", {}).values() if e["Type"] == "Api"]
 
@@ -516,36 +537,33 @@ def test_every_function_logs_to_its_own_group_with_retention(
 
 @pytest.mark.parametrize("name", API_FUNCTIONS)
 def test_function_reads_exactly_its_secrets_and_nothing_else(
-    functions: dict[str, dict[str, Any]], name: str
+    resources: dict[str, Any], functions: dict[str, dict[str, Any]], name: str
 ):
+    assert "Policies" not in functions[name]  # its role's policy is a resource of its own
     read: set[str] = set()
-    for policy in functions[name]["Policies"]:
-        assert isinstance(policy, dict), "inline statements only, no managed policies"
-        assert set(policy) == {"Statement"}, "inline statements only"
-        for statement in policy["Statement"]:
-            if "Fn::If" in statement:
-                condition, kms, otherwise = statement["Fn::If"]
-                assert (condition, otherwise) == ("HasKmsKey", NO_VALUE)
-                assert kms["Action"] == "kms:Decrypt"
-                assert _ref(kms["Resource"]) == "SecretsKmsKeyArn"
-                assert "kms:ViaService" in kms["Condition"]["StringEquals"]
-                continue
-            if statement["Sid"] in STORE_STATEMENTS:
-                continue  # test_the_store_is_used_with_exactly_these_actions
-            assert statement["Effect"] == "Allow"
-            assert statement["Action"] == "secretsmanager:GetSecretValue"
-            targets = statement["Resource"]
-            targets = targets if isinstance(targets, list) else [targets]
-            read |= {_ref(target) for target in targets}
+    statements = _statements(resources, name)
+    for statement in statements:
+        if statement["Sid"] == "DecryptSecrets":
+            assert statement["Action"] == "kms:Decrypt"
+            assert statement["Resource"] == KEY_ARN
+            assert statement["Condition"] == KMS_VIA_SECRETS_MANAGER
+            continue
+        if statement["Sid"] in STORE_STATEMENTS:
+            continue  # test_the_store_is_used_with_exactly_these_actions
+        assert statement["Effect"] == "Allow"
+        assert statement["Action"] == "secretsmanager:GetSecretValue"
+        targets = statement["Resource"]
+        targets = targets if isinstance(targets, list) else [targets]
+        read |= {_ref(target) for target in targets}
     assert read == SECRETS_READ[name]
-    assert "*" not in json.dumps(functions[name]["Policies"])
+    assert "*" not in json.dumps(statements)
 
 
 STORE_STATEMENTS = {
     "IdempotencyRecordsAndReceipts",
     "UseReceipts",
     "CountQuota",
-    "UseVerificationsKey",
+    "UseKeyForStore",
 }
 STORE_ACTIONS = {
     # The hourly quota: one conditional update per session token.
@@ -559,33 +577,30 @@ STORE_ACTIONS = {
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_the_store_is_used_with_exactly_these_actions(
-    functions: dict[str, dict[str, Any]], name: str
-):
+def test_the_store_is_used_with_exactly_these_actions(resources: dict[str, Any], name: str):
     statements = {
         s["Sid"]: s
-        for policy in functions[name]["Policies"]
-        for s in policy["Statement"]
+        for s in _statements(resources, name)
         if "Sid" in s and s["Sid"] in STORE_STATEMENTS
     }
     if name not in STORE_ACTIONS:
         assert statements == {}
         return
-    (table,) = [s for sid, s in statements.items() if sid != "UseVerificationsKey"]
+    (table,) = [s for sid, s in statements.items() if sid != "UseKeyForStore"]
     assert {a.removeprefix("dynamodb:") for a in table["Action"]} == STORE_ACTIONS[name]
     assert table["Resource"] == {"Fn::GetAtt": ["VerificationsTable", "Arn"]}
-    key = statements["UseVerificationsKey"]
+    key = statements["UseKeyForStore"]
     assert set(key["Action"]) == {
         "kms:Decrypt",
         "kms:Encrypt",
         "kms:GenerateDataKey",
         "kms:DescribeKey",
     }
-    assert key["Resource"] == {"Fn::GetAtt": ["VerificationsKey", "Arn"]}
+    assert key["Resource"] == KEY_ARN
     assert "dynamodb." in json.dumps(key["Condition"]["StringEquals"]["kms:ViaService"])
 
 
-def test_the_verification_store_keeps_short_lived_records_under_its_own_key(
+def test_the_verification_store_keeps_short_lived_records_under_the_stacks_key(
     resources: dict[str, Any],
 ):
     table = resources["VerificationsTable"]["Properties"]
@@ -596,15 +611,9 @@ def test_the_verification_store_keeps_short_lived_records_under_its_own_key(
     assert table["SSESpecification"] == {
         "SSEEnabled": True,
         "SSEType": "KMS",
-        "KMSMasterKeyId": {"Ref": "VerificationsKey"},
+        "KMSMasterKeyId": KEY_ARN,
     }
     assert table["DeletionProtectionEnabled"] == {"Fn::If": ["ProtectVerifications", True, False]}
-    key = resources["VerificationsKey"]["Properties"]
-    assert key["EnableKeyRotation"] is True
-    (statement,) = key["KeyPolicy"]["Statement"]
-    assert statement["Principal"] == {
-        "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
-    }
 
 
 def test_the_receipt_key_rotates_on_its_schedule(resources: dict[str, Any]):
@@ -777,8 +786,9 @@ def test_each_function_gets_exactly_the_variables_its_code_reads(
 
 # ---------------------------------------------------------------- checkov skips
 
-# Skipped on every Lambda function (the first four) or log group, in .checkov.yaml.
-SKIPPED_EVERYWHERE = {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173", "CKV_AWS_158"}
+# Skipped on every Lambda function, in .checkov.yaml. Not CKV_AWS_158: every log group is
+# encrypted with the stack's key.
+SKIPPED_EVERYWHERE = {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"}
 
 
 def test_checks_skipped_everywhere_are_listed_once_each_with_its_reason():
@@ -836,11 +846,9 @@ def test_service_token_secret_starts_as_an_empty_placeholder(resources: dict[str
     assert "bootstrap" in secret["Description"]
 
 
-def test_secrets_use_the_optional_kms_key(resources: dict[str, Any]):
+def test_secrets_use_the_stacks_key(resources: dict[str, Any]):
     for name in ("OzServiceTokenSecret", "ReceiptSigningKeySecret"):
-        assert resources[name]["Properties"]["KmsKeyId"] == {
-            "Fn::If": ["HasKmsKey", {"Ref": "SecretsKmsKeyArn"}, NO_VALUE]
-        }
+        assert resources[name]["Properties"]["KmsKeyId"] == KEY_ARN
 
 
 # ---------------------------------------------------------------- parameters, alarms, outputs
@@ -859,7 +867,9 @@ def test_parameter_defaults(template: dict[str, Any]):
     assert parameters["PowertoolsMetricsNamespace"]["Default"] == "OzLiveness"
     assert parameters["LogLevel"]["Default"] == "INFO"
     assert parameters["AlarmTopicArn"]["Default"] == ""
-    assert parameters["SecretsKmsKeyArn"]["Default"] == ""
+    assert parameters["KmsKeyArn"]["Default"] == ""  # the stack creates its key
+    assert parameters["KeyAdminRoleArn"]["Default"] == ""  # the account administers it
+    assert parameters["OperatorRoleArn"]["Default"] == ""  # no one but the functions reads
     assert parameters["ConfigureApiGatewayAccount"]["Default"] == "false"
 
 
@@ -914,11 +924,17 @@ def test_outputs(template: dict[str, Any]):
 def test_no_wildcard_resource_in_any_statement(resources: dict[str, Any]):
     for name, resource in resources.items():
         properties = dict(resource.get("Properties", {}))
-        # A key policy's "*" is the key itself; its one statement is checked on its own.
+        # A key policy's "*" is the key itself, a secret resource policy's the secret itself:
+        # test_keys_and_roles.py checks their principals and conditions.
         properties.pop("KeyPolicy", None)
+        properties.pop("ResourcePolicy", None)
         for node in _walk(properties):
             if isinstance(node, dict) and "Resource" in node and "Effect" in node:
                 targets = node["Resource"]
+                if node.get("Sid") == "WriteTraces":
+                    # X-Ray's put actions take no resource; nothing else may share that.
+                    assert node["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+                    continue
                 assert "*" not in (targets if isinstance(targets, list) else [targets]), name
 
 
@@ -935,12 +951,9 @@ def test_rotation_resources_exist_only_when_oz_auth_is_on(
     assert template["Outputs"][f"{ROTATION_FUNCTION}Arn"]["Condition"] == "OzAuth"
 
 
-def test_rotation_policy_is_the_four_steps_on_the_token_secret_only(
-    functions: dict[str, dict[str, Any]],
-):
-    [policy] = functions[ROTATION_FUNCTION]["Policies"]
-    assert set(policy) == {"Statement"}
-    token, credentials, kms = policy["Statement"]
+def test_rotation_policy_is_the_four_steps_on_the_token_secret_only(resources: dict[str, Any]):
+    assert resources[f"{ROTATION_FUNCTION}Policy"]["Condition"] == "OzAuth"
+    token, credentials, kms = _statements(resources, ROTATION_FUNCTION)
     assert token == {
         "Sid": "RotateOzServiceToken",
         "Effect": "Allow",
@@ -960,16 +973,10 @@ def test_rotation_policy_is_the_four_steps_on_the_token_secret_only(
             NO_VALUE,
         ]
     }
-    condition, statement, otherwise = kms["Fn::If"]
-    assert (condition, otherwise) == ("HasKmsKey", NO_VALUE)
     # Writing AWSPENDING under a customer managed key needs a data key, not only Decrypt.
-    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert _ref(statement["Resource"]) == "SecretsKmsKeyArn"
-    assert statement["Condition"] == {
-        "StringEquals": {
-            "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"}
-        }
-    }
+    assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert kms["Resource"] == KEY_ARN
+    assert kms["Condition"] == KMS_VIA_SECRETS_MANAGER
 
 
 def test_rotation_function_reads_the_credentials_secret_from_the_parameter(

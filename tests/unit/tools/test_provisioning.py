@@ -1,6 +1,7 @@
 """The bootstrap's pure parts: reading a token the team has, and naming a failed step."""
 
 import pytest
+from botocore.exceptions import ClientError
 
 from idv.errors import OzAuthRejected, UpstreamRequestRefused, UpstreamUnavailable
 from tools.provisioning import StepFailed, existing_token, step
@@ -52,3 +53,27 @@ def test_errors_inside_a_step_name_it(error, reason):
 def test_other_exceptions_pass_through_a_step():
     with pytest.raises(KeyError), step("anything"):
         raise KeyError("a bug, not a step failure")
+
+
+def test_a_refused_secret_read_names_the_operator_role():
+    # Given the token secret's resource policy denies this principal GetSecretValue
+    denied = ClientError(
+        {"Error": {"Code": "AccessDeniedException", "Message": "explicit deny"}}, "GetSecretValue"
+    )
+    # When the bootstrap's first step meets it
+    with pytest.raises(StepFailed) as raised, step("check the secret"):
+        raise denied
+    # Then the failure says which principal may read it
+    assert raised.value.step == "check the secret"
+    assert "AccessDeniedException: explicit deny" in raised.value.reason
+    assert "OperatorRoleArn" in raised.value.reason
+
+
+def test_other_secrets_manager_errors_are_named_as_they_are():
+    missing = ClientError(
+        {"Error": {"Code": "InvalidRequestException", "Message": "marked for deletion"}},
+        "PutSecretValue",
+    )
+    with pytest.raises(StepFailed) as raised, step("write the token secret"):
+        raise missing
+    assert raised.value.reason == "Secrets Manager: InvalidRequestException: marked for deletion"
