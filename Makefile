@@ -78,10 +78,10 @@ scan: $(SCAN_VENV)/.installed ## Security scanners: bandit (code), checkov (temp
 test: lint validate scan build ## Everything CI runs: lint, validate, scan, build, all tests
 	$(VENV)/bin/pytest
 
-test-fast: setup ## Unit and integration tests only (no build, no load tests)
-	$(VENV)/bin/pytest -m "not e2e and not load" --ignore=tests/e2e
+test-fast: setup ## Unit and integration tests only (no build, no load or browser tests)
+	$(VENV)/bin/pytest -m "not e2e and not load and not browser" --ignore=tests/e2e --ignore=tests/browser
 
-local: build ## Run the whole product on loopback: Oz and Data Zoo emulators, moto, API (Ctrl-C stops; ORIGINS=a,b: CORS)
+local: build ## Run the whole product on loopback: emulators, moto, API, demo page (Ctrl-C stops; ORIGINS=a,b: CORS)
 	PYTHONPATH=local:layers/idv $(PY) -m stack.product $(if $(ORIGINS),--origins '$(ORIGINS)') $(ARGS)
 
 demo: build ## Drive the full flow as a front end would (starts the local stack if none runs)

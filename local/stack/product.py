@@ -6,7 +6,8 @@ Emulator) with moto standing in for Secrets Manager and DynamoDB (the template's
 Oz service token is provisioned the documented way (admin sign-in, service user, service token)
 and seeded as the deployed secret.
 The Data Zoo emulator runs here too; its session token secret is seeded by signing in, as the
-rotation function would, beside the credentials secret the rotation reads.
+rotation function would, beside the credentials secret the rotation reads. The demo page
+(local/demo_page) is served on its own origin, which the API allows by CORS.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from datazoo_emulator import DEFAULT_PASSWORD as DATAZOO_PASSWORD
 from datazoo_emulator import DEFAULT_USERNAME as DATAZOO_USERNAME
 from datazoo_emulator import DataZooEmulator
+from demo_page import DemoPage
 from idv.datazoo.client import DataZooApi
 from idv.datazoo.rotation import DataZooCredentials
 from idv.datazoo.token import DataZooToken
@@ -34,8 +36,6 @@ from tools.oz_admin import OzAdmin
 ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = ROOT / ".local-stack" / "product.json"
 LOG_DIR = ROOT / ".local-stack" / "logs"  # kept after stop
-# The demo page's origins (served at http://127.0.0.1:8080): what browsers may call the API from.
-DEFAULT_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 # Secret names (not values) of the local deployment.
 TOKEN_SECRET = "local/oz-service-token"  # noqa: S105
 RECEIPT_SECRET = "local/receipt-signing-key"  # noqa: S105
@@ -66,6 +66,8 @@ class Running:
     stack: LocalStack
     datazoo_url: str = ""  # DATAZOO_API_URL of the functions
     datazoo: DataZooEmulator | None = None
+    page_url: str = ""  # the demo page's origin
+    origins: tuple[str, ...] = ()  # what the API allows by CORS
 
 
 def service_token_secret(oz_url: str) -> str:
@@ -99,19 +101,28 @@ def run_product(
     port: int = 3000,
     oz_port: int = 8081,
     datazoo_port: int = 0,
+    page_port: int = 0,
     echo_logs: bool = False,
     overrides: dict[str, str] | None = None,
     state_dir: Path | None = None,
     log_dir: Path | None = None,
-    origins: Sequence[str] = DEFAULT_ORIGINS,
+    origins: Sequence[str] | None = None,
 ) -> Iterator[Running]:
-    """Start the emulators and the stack; stop them all on exit.
+    """Start the emulators, the demo page and the stack; stop them all on exit.
 
     ``origins``: the browser origins allowed by CORS, both by the functions
-    (``CORS_ALLOWED_ORIGINS``) and by the API's preflight and gateway responses.
+    (``CORS_ALLOWED_ORIGINS``) and by the API's preflight and gateway responses; None: the demo
+    page's (``page_port``'s, on 127.0.0.1 and localhost).
     ``log_dir``: the function logs (default: under ``state_dir``, or ``.local-stack/logs``).
     """
-    with OzEmulator(port=oz_port) as oz, DataZooEmulator(port=datazoo_port) as datazoo:
+    # The page binds first: its origin is known before the API starts (its API URL is set below).
+    with (
+        OzEmulator(port=oz_port) as oz,
+        DataZooEmulator(port=datazoo_port) as datazoo,
+        DemoPage(port=page_port) as page,
+    ):
+        if origins is None:
+            origins = (page.url, f"http://localhost:{page.port}")
         environment = {
             "OZ_API_URL": oz.url,
             # The emulators speak plain HTTP on loopback.
@@ -147,8 +158,17 @@ def run_product(
             concurrency=2,
         )
         with stack:
+            page.api_url = stack.api_url
             yield Running(
-                stack.api_url, oz.url, stack.moto_url, oz, stack, datazoo.api_url, datazoo
+                stack.api_url,
+                oz.url,
+                stack.moto_url,
+                oz,
+                stack,
+                datazoo.api_url,
+                datazoo,
+                page.url,
+                tuple(origins),
             )
 
 
@@ -159,18 +179,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--datazoo-port", type=int, default=8082, help="Data Zoo emulator port (8082)"
     )
+    parser.add_argument("--page-port", type=int, default=8080, help="demo page port (8080)")
     parser.add_argument("--quiet", action="store_true", help="do not echo function logs")
     parser.add_argument(
         "--origins",
-        default=",".join(DEFAULT_ORIGINS),
         metavar="ORIGIN[,ORIGIN...]",
-        help="browser origins allowed by CORS (make local ORIGINS=...; default: the demo page's)",
+        help="browser origins allowed by CORS (make local ORIGINS=...; default: the demo page's, "
+        "http://127.0.0.1:PAGE_PORT and http://localhost:PAGE_PORT)",
     )
     parser.add_argument(
         "--log-dir", type=Path, default=LOG_DIR, help="function logs, kept after stop"
     )
     args = parser.parse_args(argv)
-    origins = tuple(o.strip() for o in args.origins.split(",") if o.strip())
+    origins = None
+    if args.origins is not None:
+        origins = tuple(o.strip() for o in args.origins.split(",") if o.strip())
     if not (ROOT / ".aws-sam" / "build" / "template.yaml").exists():
         print(
             "no built template: run `make build` (or `make local`, which builds)", file=sys.stderr
@@ -181,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         oz_port=args.oz_port,
         datazoo_port=args.datazoo_port,
+        page_port=args.page_port,
         echo_logs=not args.quiet,
         log_dir=args.log_dir,
         origins=origins,
@@ -200,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"""
 Oz liveness back end, running locally
+  demo page           {running.page_url}   (open it in a browser: the front end's side)
   API                 {running.api_url}/v1/...
   Oz emulator         {running.oz_url}   (admin: {DEFAULT_ADMIN_EMAIL} / {DEFAULT_ADMIN_PASSWORD})
   Data Zoo emulator   {running.datazoo_url}   ({DATAZOO_USERNAME} / {DATAZOO_PASSWORD})
@@ -207,7 +232,7 @@ Oz liveness back end, running locally
                       {DATAZOO_TOKEN_SECRET}, {DATAZOO_CREDENTIALS_SECRET})
   DynamoDB            {running.moto_url}   (moto; tables {tables})
   function logs       {running.stack.log_dir}   (kept after stop)
-  CORS origins        {", ".join(origins) or "none"}   (make local ORIGINS=...)
+  CORS origins        {", ".join(running.origins) or "none"}   (make local ORIGINS=...)
 
 Try it:
   curl -s -X POST {running.api_url}/v1/session-token

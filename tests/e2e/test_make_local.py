@@ -32,7 +32,7 @@ class MakeLocal:
     """`make local` in its own session, its output collected as it comes."""
 
     def __init__(self, log_dir: Path, *args: str, origins: str = "") -> None:
-        arguments = ["--port", "0", "--oz-port", "0", "--datazoo-port", "0"]
+        arguments = ["--port", "0", "--oz-port", "0", "--datazoo-port", "0", "--page-port", "0"]
         arguments += ["--log-dir", str(log_dir), *args]
         command = [
             "make",
@@ -180,15 +180,17 @@ def test_origins_reach_the_api_and_the_functions(make_local):
 def test_default_origins_are_the_demo_pages(make_local):
     running = make_local()
     api = running.api_url()
+    page = running.wait_for(r"demo page\s+(http://127\.0\.0\.1:(\d+))", START_TIMEOUT)
+    on_localhost = f"http://localhost:{page.group(2)}"
 
     answers = {
         origin: requests.post(f"{api}/v1/session-token", headers={"Origin": origin}, timeout=60)
-        for origin in ("http://127.0.0.1:8080", "http://localhost:8080", "https://example.com")
+        for origin in (page.group(1), on_localhost, "https://example.com")
     }
 
     assert {o: a.headers.get("Access-Control-Allow-Origin") for o, a in answers.items()} == {
-        "http://127.0.0.1:8080": "http://127.0.0.1:8080",
-        "http://localhost:8080": "http://localhost:8080",
+        page.group(1): page.group(1),
+        on_localhost: on_localhost,
         "https://example.com": None,
     }
 
