@@ -222,7 +222,7 @@ def task_parts(args: dict[str, Any]) -> dict[str, Any]:
     """The relay's fixed cost taken apart: each stage timed alone (medians, ms)."""
     import binascii  # noqa: PLC0415 - only this task
 
-    clock = DynamoDBClock.on_default_session()  # before any client exists
+    clock = DynamoDBClock.install()
     handler = load_handler(args["function_dir"])
     app = sys.modules["app"]
     from benchmarks.handler_calls import LambdaContext  # noqa: PLC0415 - after the handler

@@ -36,7 +36,7 @@ def task_relay(args: dict[str, Any]) -> dict[str, Any]:
     round a container never sent before (all variants of a round get the same event). The time
     each relay spent inside DynamoDB calls, and their count, is kept beside its total."""
     udp = xray_sink() if os.environ.get("BENCH_TRACED") else None
-    clock = DynamoDBClock.on_default_session()  # before any client exists
+    clock = DynamoDBClock.install()
     handler = load_handler(args["function_dir"])
     from benchmarks.relays import Floor, NaiveRelay  # noqa: PLC0415 - after the handler
 
