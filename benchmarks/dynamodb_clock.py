@@ -25,18 +25,15 @@ SERVICE = "dynamodb"
 class DynamoDBClock:
     """Counts DynamoDB calls and the nanoseconds spent inside them (``take`` reads and resets)."""
 
-    installed: DynamoDBClock | None = None
-
     def __init__(self) -> None:
         self.calls = 0
         self.ns = 0
         self.total_calls = 0  # never reset: to check against the calls moto received
+        self._restore: Any = None
 
     @classmethod
     def install(cls) -> DynamoDBClock:
-        """The clock on every botocore client of this process (installed once)."""
-        if cls.installed is not None:
-            return cls.installed
+        """A clock on every botocore client of this process, until ``uninstall``."""
         # Imported here: the worker's other tasks import botocore only with the handler.
         from botocore.client import BaseClient  # noqa: PLC0415
 
@@ -54,9 +51,18 @@ class DynamoDBClock:
                 clock.calls += 1
                 clock.total_calls += 1
 
+        def restore() -> None:
+            BaseClient._make_api_call = original  # type: ignore[method-assign]
+
         BaseClient._make_api_call = timed  # type: ignore[method-assign]
-        cls.installed = clock
+        clock._restore = restore
         return clock
+
+    def uninstall(self) -> None:
+        """botocore's own ``_make_api_call`` again."""
+        if self._restore is not None:
+            self._restore()
+            self._restore = None
 
     def take(self) -> tuple[float, int]:
         """Milliseconds and calls since the last ``take``."""
