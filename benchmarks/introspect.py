@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.dynamodb_clock import DynamoDBClock
 from benchmarks.events import fresh, liveness_event
 from benchmarks.handler_calls import invoke, load_handler, ms, xray_sink
 
@@ -177,8 +179,12 @@ def task_profile(args: dict[str, Any]) -> dict[str, Any]:
 # of the relay adds. Same process, a container of its own for each call (the relay answers a
 # repeat from the store), interleaved round by round.
 PART_STAGES = (
-    ("floor", "base64 decode + one keep-alive POST (the floor)"),
-    ("oz_call", "the relay's Oz call: token from the secret cache, OzApi.analyze_capsule"),
+    ("floor", "base64 decode + SHA-256 + one keep-alive POST (the floor)"),
+    (
+        "oz_call",
+        "base64 decode + the relay's Oz call: token from the secret cache, "
+        "OzApi.analyze_capsule (no SHA-256)",
+    ),
     (
         "use_case_no_store",
         "+ decision, best shot, receipt claims and signature: check_liveness.check_capsule with "
@@ -186,8 +192,8 @@ PART_STAGES = (
     ),
     (
         "use_case",
-        "+ the verification store: idempotency record (PutItem, UpdateItem) and receipt "
-        "record (PutItem) in DynamoDB (moto)",
+        "+ the verification store: Powertools' idempotency record (PutItem, UpdateItem) and "
+        "the receipt record (PutItem) in DynamoDB (moto)",
     ),
     ("resolve", "+ routing, body and query checks, response (the resolver: app.resolve)"),
     ("handler", "+ Logger, Tracer and Metrics decorators (lambda_handler, as deployed)"),
@@ -214,8 +220,9 @@ class _NoIdempotency:
 
 def task_parts(args: dict[str, Any]) -> dict[str, Any]:
     """The relay's fixed cost taken apart: each stage timed alone (medians, ms)."""
-    import base64  # noqa: PLC0415 - only this task
+    import binascii  # noqa: PLC0415 - only this task
 
+    clock = DynamoDBClock.install()
     handler = load_handler(args["function_dir"])
     app = sys.modules["app"]
     from benchmarks.handler_calls import LambdaContext  # noqa: PLC0415 - after the handler
@@ -232,10 +239,10 @@ def task_parts(args: dict[str, Any]) -> dict[str, Any]:
     receipt_store, idempotency = store.instance(), check_liveness.idempotency()
 
     def oz_call() -> Any:
-        return oz.analyze_capsule(base64.b64decode(fresh(event)["body"]))
+        return oz.analyze_capsule(binascii.a2b_base64(fresh(event)["body"], strict_mode=True))
 
     def use_case(with_store: bool) -> str:
-        capsule = base64.b64decode(fresh(event)["body"])
+        capsule = binascii.a2b_base64(fresh(event)["body"], strict_mode=True)
         result = check_liveness.check_capsule(
             capsule,
             subject=None,
@@ -269,12 +276,21 @@ def task_parts(args: dict[str, Any]) -> dict[str, Any]:
     }
     names = list(stages)
     samples: dict[str, list[float]] = {name: [] for name in names}
+    without: dict[str, list[float]] = {name: [] for name in names}
+    calls: dict[str, list[int]] = {name: [] for name in names}
     for i in range(args["rounds"]):
         for name in names[i % len(names) :] + names[: i % len(names)]:
+            clock.take()
             start = time.perf_counter_ns()
             stages[name]()
-            samples[name].append(ms(start))
+            elapsed = ms(start)
+            dynamodb_ms, count = clock.take()
+            samples[name].append(elapsed)
+            without[name].append(elapsed - dynamodb_ms)
+            calls[name].append(count)
     return {
-        "median_ms": {name: sorted(v)[len(v) // 2] for name, v in samples.items()},
+        "median_ms": {name: statistics.median(v) for name, v in samples.items()},
+        "median_ms_without_dynamodb": {name: statistics.median(v) for name, v in without.items()},
+        "dynamodb_calls": {name: max(v) for name, v in calls.items()},
         "best_shot_bytes": len(best_shot or b""),
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gc
+import hashlib
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.dynamodb_clock import DynamoDBClock
 from benchmarks.events import fresh, liveness_event
 from benchmarks.handler_calls import drain, expect_accept, invoke, load_handler, ms, xray_sink
 from benchmarks.introspect import task_parts, task_profile, task_usage
@@ -31,8 +33,10 @@ from benchmarks.introspect import task_parts, task_profile, task_usage
 
 def task_relay(args: dict[str, Any]) -> dict[str, Any]:
     """Floor, real handler and naive relay, interleaved round by round, per capsule size; each
-    round a container never sent before (all variants of a round get the same event)."""
+    round a container never sent before (all variants of a round get the same event). The time
+    each relay spent inside DynamoDB calls, and their count, is kept beside its total."""
     udp = xray_sink() if os.environ.get("BENCH_TRACED") else None
+    clock = DynamoDBClock.install()
     handler = load_handler(args["function_dir"])
     from benchmarks.relays import Floor, NaiveRelay  # noqa: PLC0415 - after the handler
 
@@ -40,30 +44,41 @@ def task_relay(args: dict[str, Any]) -> dict[str, Any]:
     variants: dict[str, Callable[[dict[str, Any]], object]] = {
         "floor": floor,
         "relay": lambda event: invoke(handler, event),
-        # The floor's first half alone: what API Gateway's base64 costs any relay.
-        "decode": lambda event: base64.b64decode(event["body"]),
+        # The floor's parts alone: what API Gateway's base64 and the idempotency key cost.
+        "decode": lambda event: binascii.a2b_base64(event["body"], strict_mode=True),
     }
     if args.get("naive"):
         naive = NaiveRelay(
             args["oz_url"], args["token_secret"], args["receipt_secret"], args["table"]
         )
         variants["naive"] = naive
+    timed_calls = ("relay", "naive")  # the variants that call DynamoDB
     results: dict[str, dict[str, list[float]]] = {}
     for size, rounds in args["rounds"].items():
         event = liveness_event(int(size))
         expect_accept(invoke(handler, event))  # warm: connection, secrets, first-call paths
         for run in variants.values():
             run(fresh(event))
+        capsule = base64.b64decode(event["body"])
+        variants["sha256"] = lambda _event, data=capsule: hashlib.sha256(data).hexdigest()
         names = list(variants)
         samples: dict[str, list[float]] = {name: [] for name in names}
+        for name in timed_calls:
+            if name in variants:
+                samples[f"{name}_dynamodb_ms"], samples[f"{name}_dynamodb_calls"] = [], []
         for i in range(rounds):
             event = fresh(event)
             for name in names[i % len(names) :] + names[: i % len(names)]:
+                clock.take()
                 start = time.perf_counter_ns()
                 variants[name](event)
                 samples[name].append(ms(start))
+                if name in timed_calls:
+                    dynamodb_ms, calls = clock.take()
+                    samples[f"{name}_dynamodb_ms"].append(dynamodb_ms)
+                    samples[f"{name}_dynamodb_calls"].append(calls)
         results[size] = samples
-    result: dict[str, Any] = {"samples": results}
+    result: dict[str, Any] = {"samples": results, "dynamodb_calls": clock.total_calls}
     if udp is not None:
         result["xray_datagrams"] = drain(udp)
     return result
