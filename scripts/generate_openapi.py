@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = (
     "session_token",
     "capsule_relay",
+    "liveness_upload",
+    "upload_check",
     "biometry",
     "redeem_receipt",
     "health",

@@ -122,7 +122,7 @@ def clear_instance_caches() -> None:
     """Forget what a Lambda instance keeps across invocations: clients, settings, secrets."""
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
 
-    from idv.aws import secrets  # noqa: PLC0415
+    from idv.aws import secrets, uploads  # noqa: PLC0415
     from idv.datazoo import calls as datazoo_calls  # noqa: PLC0415
     from idv.oz import calls as oz_calls  # noqa: PLC0415
     from idv.receipts import store, tokens  # noqa: PLC0415
@@ -138,6 +138,7 @@ def clear_instance_caches() -> None:
         issue_session_token.quota,
         datazoo_calls.instance,
         check_liveness.max_capsule_bytes,
+        uploads.instance,
         secrets._client,
     ):
         cached.cache_clear()
