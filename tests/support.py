@@ -84,10 +84,18 @@ def emf_documents(stdout: str) -> list[dict[str, Any]]:
     return found
 
 
-OZ_FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "rotate_service_token")
+OZ_FUNCTIONS = (
+    "session_token",
+    "capsule_relay",
+    "upload_check",
+    "biometry",
+    "health",
+    "rotate_service_token",
+)
 DATAZOO_FUNCTIONS = ("identity_verify", "rotate_datazoo_token")
 RECEIPT_FUNCTIONS = ("redeem_receipt", "rotate_receipt_key")
-ALL_FUNCTIONS = OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS
+UPLOAD_FUNCTIONS = ("liveness_upload",)  # signs presigned POSTs: no upstream, no receipt
+ALL_FUNCTIONS = OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS + UPLOAD_FUNCTIONS
 
 
 def modules_loaded_by(function: str, *, layer: Path | None = None) -> set[str]:

@@ -3,7 +3,6 @@
 from idv.api import inputs, responses
 from idv.api.handler import ApiFunction
 from idv.aws import uploads
-from idv.usecases import upload_liveness
 
 api = ApiFunction()
 app = api.app
@@ -23,10 +22,8 @@ app = api.app
     },
 )
 def post_upload() -> responses.Response[dict]:
-    answer = upload_liveness.issue_upload(
-        inputs.caller_subject(api.event), uploads=uploads.instance()
-    )
-    return responses.json_response(answer, status=201)
+    ticket = uploads.instance().issue(inputs.caller_subject(api.event))
+    return responses.json_response(ticket.public(), status=201)
 
 
 lambda_handler = api.lambda_handler

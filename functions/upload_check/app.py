@@ -6,7 +6,7 @@ from idv.api.handler import ApiFunction
 from idv.aws import uploads
 from idv.oz import calls
 from idv.receipts import store, tokens
-from idv.usecases import check_liveness, upload_liveness
+from idv.usecases import check_liveness, check_upload
 
 api = ApiFunction()
 app = api.app
@@ -29,7 +29,7 @@ QUERY_PARAMETERS = (INCLUDE,)
 )
 def post_upload_check(upload_id: str) -> responses.Response[dict]:
     include_best_shot = INCLUDE.read(api.event) == "best_shot"
-    answer = upload_liveness.check_upload(
+    answer = check_upload.check_upload(
         upload_id,
         subject=inputs.caller_subject(api.event),
         uploads=uploads.instance(),

@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -61,6 +62,17 @@ class UploadTicket:
     fields: Mapping[str, str] = field(repr=False)
     expires_at: int
     max_bytes: int
+
+    def public(self) -> dict[str, Any]:
+        """The body of ``POST /v1/liveness/uploads``."""
+        expires = datetime.fromtimestamp(self.expires_at, tz=UTC)
+        return {
+            "upload_id": self.upload_id,
+            "url": self.url,
+            "fields": dict(self.fields),
+            "expires_at": expires.isoformat().replace("+00:00", "Z"),
+            "max_bytes": self.max_bytes,
+        }
 
 
 @dataclass(slots=True)
@@ -182,8 +194,7 @@ class UploadBucket:
         if not hmac.compare_digest(owner, owner_hash(upload_id, subject)):
             # Another caller's (or not ours at all): as if it did not exist, and left alone.
             raise UploadNotFound("no such upload")
-        check_by = metadata.get(CHECK_BY_FIELD.removeprefix("x-amz-meta-"), "")
-        if not check_by.isdigit() or self.clock() > int(check_by):
+        if self.clock() > _check_by(metadata, answer.get("LastModified")):
             self.delete(upload_id)
             raise UploadNotFound("the upload has expired")
         size = int(answer.get("ContentLength", 0))
@@ -197,6 +208,16 @@ class UploadBucket:
         if refusal is not None:
             self.delete(upload_id)
             raise refusal
+
+
+def _check_by(metadata: Mapping[str, str], last_modified: Any) -> float:
+    """When the object stops being checkable: the deadline its policy fixed, and in any case
+    no later than the longest a POST made in time allows (should a store not enforce it)."""
+    fixed = metadata.get(CHECK_BY_FIELD.removeprefix("x-amz-meta-"), "")
+    deadline = float(fixed) if fixed.isascii() and fixed.isdigit() else 0.0
+    if isinstance(last_modified, datetime):
+        deadline = min(deadline, last_modified.timestamp() + URL_SECONDS + CHECK_GRACE_SECONDS)
+    return deadline
 
 
 def owner_hash(upload_id: str, subject: str | None) -> str:

@@ -1,42 +1,25 @@
 """Liveness of a container too large for a Lambda event: posted to S3 first, then checked.
 
-``POST /v1/liveness/uploads`` issues a presigned POST (``aws.uploads``); the front end posts the
-container to S3; ``POST /v1/liveness/uploads/{upload_id}/check`` streams it from S3 to Oz and
-answers exactly as ``POST /v1/liveness`` does (``check_liveness.answer_once``): the same
-decision, receipt, best shot and single-use rules. A lost answer is asked again with the same
-upload id, and the same caller gets the same answer, even once the object is gone.
+``POST /v1/liveness/uploads`` issues a presigned POST (``aws.uploads.UploadBucket.issue``); the
+front end posts the container to S3; ``POST /v1/liveness/uploads/{upload_id}/check`` streams it
+from S3 to Oz and answers exactly as ``POST /v1/liveness`` does (``check_liveness.answer_once``):
+the same decision, receipt, best shot and single-use rules. A lost answer is asked again with
+the same upload id, and the same caller gets the same answer, even once the object is gone.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from idv.aws.idempotency import Idempotency
 from idv.aws.quota import HourlyQuota
-from idv.aws.uploads import UploadBucket, UploadTicket
+from idv.aws.uploads import UploadBucket
 from idv.oz.calls import OzCalls
 from idv.oz.folders import Folder
 from idv.receipts.store import ReceiptStore
 from idv.receipts.tokens import ReceiptTokens
 from idv.upstream.bodies import SizedBody
 from idv.usecases.check_liveness import LivenessAnswer, answer_once
-
-
-def issue_upload(subject: str | None, *, uploads: UploadBucket) -> dict[str, Any]:
-    """The body of ``POST /v1/liveness/uploads``: where and how to post one container."""
-    ticket: UploadTicket = uploads.issue(subject)
-    return {
-        "upload_id": ticket.upload_id,
-        "url": ticket.url,
-        "fields": dict(ticket.fields),
-        "expires_at": datetime.fromtimestamp(ticket.expires_at, tz=UTC)
-        .isoformat()
-        .replace("+00:00", "Z"),
-        "max_bytes": ticket.max_bytes,
-    }
 
 
 def check_upload(
