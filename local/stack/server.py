@@ -41,6 +41,7 @@ from .aws_emulator import (
     create_tables,
     seed_secrets,
 )
+from .buckets import S3Bucket, create_buckets, template_buckets
 from .procs import REPO_ROOT, LogSink, StackError, spawn
 from .rie import FunctionPool, LaunchSpec, RieWorker, rie_binary
 from .runner import RieLambdaRunner, python_version
@@ -97,6 +98,7 @@ class StackServer:
         self.runner: RieLambdaRunner | None = None
         self.api: Any = None
         self.tables: list[DynamoTable] = []
+        self.buckets: list[S3Bucket] = []
         self.httpd: BaseWSGIServer | None = None
         self.timings: dict[str, float] = {}
         self._http_thread: threading.Thread | None = None
@@ -196,6 +198,8 @@ class StackServer:
             seed_secrets(self.moto.url, self.config.secrets, region=self.config.region)
         if self.tables:
             create_tables(self.moto.url, self.tables, region=self.config.region)
+        if self.buckets:
+            create_buckets(self.moto.url, self.buckets, region=self.config.region)
         self.timings["moto_seeded"] = time.monotonic() - self._moto_started
 
     def _load_template(self) -> None:
@@ -211,6 +215,7 @@ class StackServer:
         cwd = str(self.template.parent)  # sam local's cwd: the template's directory
         provider = SamFunctionProvider(stacks)
         self.tables = template_tables(stacks)
+        self.buckets = template_buckets(stacks)
         self.api = ApiProvider(stacks, cwd=cwd).api
         if not self.api.routes:
             raise StackError(f"no API routes in {self.template}")
@@ -335,6 +340,7 @@ class StackServer:
             "stage": self.api.stage_name,
             "binary_media_types": list(self.api.binary_media_types),
             "dynamodb_tables": {table.resource: table.name for table in self.tables},
+            "s3_buckets": {bucket.resource: bucket.name for bucket in self.buckets},
             "routes": [
                 {"path": r.path, "methods": list(r.methods), "function": r.function_name}
                 for r in self.api.routes
@@ -370,6 +376,8 @@ class StackServer:
         lines.append(f"  moto  {self.moto.url}   ({endpoints})")
         for table in self.tables:
             lines.append(f"    DynamoDB table {table.name} ({table.resource})")
+        for bucket in self.buckets:
+            lines.append(f"    S3 bucket {bucket.name} ({bucket.resource})")
         lines.append(f"  logs  {self.log_dir}")
         return "\n".join(lines)
 
