@@ -45,6 +45,9 @@ ENVELOPE_KEYS = {"code", "message", "retryable", "oz_error_code", "request_id"}
 KNOWN_CODES = {
     "EMPTY_BODY",
     "UPLOAD_NOT_FOUND",
+    # An upload id holding a character the resolver's path pattern does not take (a quote, a
+    # backslash, a control character; never in an issued id) is a route the function lacks.
+    "NOT_FOUND",
     "INVALID_CONTAINER",
     "CONTAINER_REJECTED",
     "PAYLOAD_TOO_LARGE",
