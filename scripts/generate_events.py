@@ -84,6 +84,20 @@ def capsule(content_type: str | None = OCTET, **kwargs: Any) -> dict[str, Any]:
     )
 
 
+# An upload id as POST /v1/liveness/uploads issues them (secrets.token_urlsafe(32)); no such
+# upload exists until a test posts one under it.
+PLACEHOLDER_UPLOAD_ID = "REPLACE-WITH-UPLOAD-ID-0000000000000000000000"[:43]
+UPLOAD_CHECK_RESOURCE = "/v1/liveness/uploads/{upload_id}/check"
+
+
+def upload_check(upload_id: str = PLACEHOLDER_UPLOAD_ID, **kwargs: Any) -> dict[str, Any]:
+    path = UPLOAD_CHECK_RESOURCE.replace("{upload_id}", upload_id)
+    data = event("POST", path, **kwargs)
+    data["resource"] = data["requestContext"]["resourcePath"] = UPLOAD_CHECK_RESOURCE
+    data["pathParameters"] = {"upload_id": upload_id}
+    return data
+
+
 def biometry(body: object, content_type: str = JSON) -> dict[str, Any]:
     text = body if isinstance(body, str) else json.dumps(body)
     return event("POST", "/v1/biometry", body=text, content_type=content_type)
@@ -130,6 +144,12 @@ EVENTS: dict[str, dict[str, Any]] = {
         "POST", "/v1/liveness", body='{"capsule": "json is not a container"}', content_type=JSON
     ),
     "liveness/post_unknown_include.json": capsule(query={"include": "folder"}),
+    "uploads/post.json": event("POST", "/v1/liveness/uploads"),
+    "uploads/post_signed_in.json": event("POST", "/v1/liveness/uploads", subject=SUBJECT),
+    "uploads/post_check.json": upload_check(),
+    "uploads/post_check_include_best_shot.json": upload_check(query={"include": "best_shot"}),
+    "uploads/post_check_signed_in.json": upload_check(subject=SUBJECT),
+    "uploads/post_check_malformed_id.json": upload_check("not-an-upload-id"),
     "biometry/post.json": biometry(BIOMETRY_BODY),
     "biometry/post_invalid_json.json": biometry('{"receipt": '),
     "biometry/post_missing_field.json": biometry({"receipt": "x"}),

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = (
     "session_token",
     "capsule_relay",
+    "liveness_upload",
+    "upload_check",
     "biometry",
     "redeem_receipt",
     "health",
@@ -57,7 +59,9 @@ def build() -> dict[str, Any]:
         parameters = [parameter.openapi() for parameter in getattr(module, "QUERY_PARAMETERS", ())]
         if parameters:
             for operation in (op for item in schema["paths"].values() for op in item.values()):
-                operation["parameters"] = parameters
+                # Path parameters stay as Powertools documents them (the upload id).
+                path_parameters = [p for p in operation.get("parameters", []) if p["in"] == "path"]
+                operation["parameters"] = path_parameters + parameters
         # A JSON body a non-validating function reads itself (api.json_body.JsonBody).
         body = getattr(module, "BODY", None)
         if body is not None:

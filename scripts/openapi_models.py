@@ -32,6 +32,16 @@ class LivenessResponse(BaseModel):
     )
 
 
+class UploadResponse(BaseModel):
+    upload_id: str = Field(description="check it with POST /v1/liveness/uploads/{upload_id}/check")
+    url: str = Field(description="where to POST the container (multipart/form-data)")
+    fields: dict[str, str] = Field(
+        description="form fields to send as they are, before the file part named `file`"
+    )
+    expires_at: str = Field(description="ISO 8601, UTC: the POST is refused after it")
+    max_bytes: int = Field(description="the largest container the POST accepts")
+
+
 class BiometryResponse(BaseModel):
     decision: Literal["MATCH", "NO_MATCH", "INCONCLUSIVE"]
     folder_id: str

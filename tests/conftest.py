@@ -15,7 +15,13 @@ from moto import mock_aws
 import idv.redaction  # noqa: F401 - pins the SDK's loggers, as every function does on import
 from support import GENERATED_CASES, clear_instance_caches
 
-pytest_plugins = ["oz_fixtures", "datazoo_fixtures", "leaks", "reliability_report"]
+pytest_plugins = [
+    "oz_fixtures",
+    "upload_fixtures",
+    "datazoo_fixtures",
+    "leaks",
+    "reliability_report",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +91,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_SECRETS_MANAGER",
         "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_S3",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

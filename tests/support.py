@@ -84,10 +84,18 @@ def emf_documents(stdout: str) -> list[dict[str, Any]]:
     return found
 
 
-OZ_FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health", "rotate_service_token")
+OZ_FUNCTIONS = (
+    "session_token",
+    "capsule_relay",
+    "upload_check",
+    "biometry",
+    "health",
+    "rotate_service_token",
+)
 DATAZOO_FUNCTIONS = ("identity_verify", "rotate_datazoo_token")
 RECEIPT_FUNCTIONS = ("redeem_receipt", "rotate_receipt_key")
-ALL_FUNCTIONS = OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS
+UPLOAD_FUNCTIONS = ("liveness_upload",)  # signs presigned POSTs: no upstream, no receipt
+ALL_FUNCTIONS = OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS + UPLOAD_FUNCTIONS
 
 
 def modules_loaded_by(function: str, *, layer: Path | None = None) -> set[str]:
@@ -122,7 +130,7 @@ def clear_instance_caches() -> None:
     """Forget what a Lambda instance keeps across invocations: clients, settings, secrets."""
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
 
-    from idv.aws import secrets  # noqa: PLC0415
+    from idv.aws import secrets, uploads  # noqa: PLC0415
     from idv.datazoo import calls as datazoo_calls  # noqa: PLC0415
     from idv.oz import calls as oz_calls  # noqa: PLC0415
     from idv.receipts import store, tokens  # noqa: PLC0415
@@ -138,6 +146,7 @@ def clear_instance_caches() -> None:
         issue_session_token.quota,
         datazoo_calls.instance,
         check_liveness.max_capsule_bytes,
+        uploads.instance,
         secrets._client,
     ):
         cached.cache_clear()

@@ -17,6 +17,7 @@ from oz_emulator.options import (
     API_VERSIONS,
     DEFAULT_ADMIN_EMAIL,
     DEFAULT_ADMIN_PASSWORD,
+    MAX_BODY_BYTES,
     SESSION_TOKEN_TTL_SECONDS,
     SESSION_TTL_SECONDS,
 )
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--analysis-delay", type=float, default=0.0, help="seconds each analysis takes"
     )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=MAX_BODY_BYTES,
+        help=f"largest request body (a container); above it 413 (default {MAX_BODY_BYTES})",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -65,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         session_ttl=args.session_ttl,
         session_token_ttl=args.session_token_ttl,
         analysis_delay=args.analysis_delay,
+        max_body_bytes=args.max_body_bytes,
     )
     stopping = threading.Event()
 

@@ -1,4 +1,5 @@
-"""moto in server mode on a loopback port, seeding it with secrets, creating DynamoDB tables in it.
+"""moto in server mode on a loopback port, seeding it with secrets, creating DynamoDB tables in it
+(and S3 buckets: ``stack.buckets``).
 
 The server runs from the app venv (``<python> -m moto.server``, moto[server] pinned in
 requirements-dev.txt), not from the SAM CLI venv. ``seed_secrets`` and ``create_tables`` need
@@ -25,7 +26,7 @@ FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "te
 
 #: The services whose ``AWS_ENDPOINT_URL_<SERVICE>`` every function gets, pointing at moto
 #: (boto3's own service-specific endpoint variables).
-DEFAULT_MOTO_ENDPOINTS = ("SECRETS_MANAGER", "DYNAMODB")
+DEFAULT_MOTO_ENDPOINTS = ("SECRETS_MANAGER", "DYNAMODB", "S3")
 
 
 class MotoServer:

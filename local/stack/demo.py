@@ -20,6 +20,7 @@ from oz_emulator import make_capsule, make_face_jpeg
 from stack.product import ROOT, STATE_FILE, run_product
 
 TIMEOUT = 30
+LARGE_CAPTURE_BYTES = 12 * 1024 * 1024  # above what a Lambda event can carry (4.4 MiB)
 
 
 def show(step: str, response: requests.Response, keep: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -83,6 +84,29 @@ def flow(api: str) -> None:
         liveness(capture(scenario="declined")),
         keep=("decision", "receipt"),
     )
+    large = make_capsule(
+        session_token().json()["session_token"], person="alice", size=LARGE_CAPTURE_BYTES
+    )
+    print(f"\n== 10. a high-resolution capture: {len(large)} bytes, too large for /v1/liveness")
+    ticket = show(
+        "11. ask for an upload (front end): a presigned POST to S3",
+        http.post(f"{api}/v1/liveness/uploads", timeout=TIMEOUT),
+        keep=("upload_id", "url", "expires_at", "max_bytes"),
+    )
+    posted = requests.post(
+        ticket["url"],
+        data=ticket["fields"],
+        files={"file": ("capsule", large, "application/octet-stream")},
+        timeout=TIMEOUT,
+    )
+    print(f"\n== 12. the front end posts the container to S3\n   HTTP {posted.status_code}")
+    check = f"{api}/v1/liveness/uploads/{ticket['upload_id']}/check"
+    show("13. check the upload (streamed from S3 to Oz)", http.post(check, timeout=TIMEOUT))
+    show(
+        "14. check it again (a lost answer: same answer and receipt; the upload is gone)",
+        http.post(check, timeout=TIMEOUT),
+        keep=("decision", "folder_id", "receipt"),
+    )
     services = ["Australia Residential", "Australia Credit Bureau"]
     person = {
         "country_code": "AU",
@@ -96,8 +120,8 @@ def flow(api: str) -> None:
     }
     # The Data Zoo emulator chooses its answer by last name (local/datazoo_emulator/README.md).
     for step, last_name in (
-        ("10. identity data check with Data Zoo (your server, IAM-signed when deployed)", "Smith"),
-        ("11. identity data check, a person no data source knows", "NotFound"),
+        ("15. identity data check with Data Zoo (your server, IAM-signed when deployed)", "Smith"),
+        ("16. identity data check, a person no data source knows", "NotFound"),
     ):
         response = http.post(
             f"{api}/v1/identity/verify", json={**person, "last_name": last_name}, timeout=TIMEOUT

@@ -2,7 +2,8 @@
 
 The Oz emulator runs in this process; the API is served from the built template by the local
 stack (SAM CLI's API Gateway emulator, each function under the Lambda Runtime Interface
-Emulator) with moto standing in for Secrets Manager and DynamoDB (the template's tables). The
+Emulator) with moto standing in for Secrets Manager, DynamoDB (the template's tables) and S3
+(the uploads bucket: presigned POSTs point at moto on loopback, path-style). The
 Oz service token is provisioned the documented way (admin sign-in, service user, service token)
 and seeded as the deployed secret.
 The Data Zoo emulator runs here too; its session token secret is seeded by signing in, as the
@@ -55,6 +56,7 @@ VERIFY_EXAMPLE = json.dumps(
     separators=(",", ":"),
 )
 SERVICE_EMAIL = "service@oz.local"
+UPLOADS_BUCKET = "local-uploads"  # the template's UploadsBucket, in moto's S3
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,11 @@ def run_product(
             },
             # No Cognito here: the browser routes are open, as the template allows only when
             # told to (a deployed stack needs CognitoUserPoolArn, or this same switch).
-            parameter_overrides={"AllowUnauthenticatedFrontEnd": "true"},
+            # SAM CLI resolves `!Ref UploadsBucket` to the logical id, not a valid bucket name.
+            parameter_overrides={
+                "AllowUnauthenticatedFrontEnd": "true",
+                "UploadsBucket": UPLOADS_BUCKET,
+            },
             echo_logs=echo_logs,
             state_dir=state_dir,
             log_dir=log_dir or (None if state_dir else LOG_DIR),
@@ -231,6 +237,7 @@ Oz liveness back end, running locally
   Secrets Manager     {running.moto_url}   (moto; secrets {TOKEN_SECRET}, {RECEIPT_SECRET},
                       {DATAZOO_TOKEN_SECRET}, {DATAZOO_CREDENTIALS_SECRET})
   DynamoDB            {running.moto_url}   (moto; tables {tables})
+  S3                  {running.moto_url}   (moto; bucket {UPLOADS_BUCKET}: large containers)
   function logs       {running.stack.log_dir}   (kept after stop)
   CORS origins        {", ".join(running.origins) or "none"}   (make local ORIGINS=...)
 

@@ -41,6 +41,7 @@ from .aws_emulator import (
     create_tables,
     seed_secrets,
 )
+from .buckets import S3Bucket, create_buckets, template_buckets
 from .gateway import LocalGateway
 from .gateway_responses import GatewayResponses, template_gateway_responses
 from .procs import REPO_ROOT, LogSink, StackError, spawn
@@ -102,6 +103,7 @@ class StackServer:
         self.api: Any = None
         self.tables: list[DynamoTable] = []
         self.gateway_responses = GatewayResponses()
+        self.buckets: list[S3Bucket] = []
         self.httpd: BaseWSGIServer | None = None
         self.timings: dict[str, float] = {}
         self._http_thread: threading.Thread | None = None
@@ -201,6 +203,8 @@ class StackServer:
             seed_secrets(self.moto.url, self.config.secrets, region=self.config.region)
         if self.tables:
             create_tables(self.moto.url, self.tables, region=self.config.region)
+        if self.buckets:
+            create_buckets(self.moto.url, self.buckets, region=self.config.region)
         self.timings["moto_seeded"] = time.monotonic() - self._moto_started
 
     def _load_template(self) -> None:
@@ -217,6 +221,7 @@ class StackServer:
         provider = SamFunctionProvider(stacks)
         self.tables = template_tables(stacks)
         self.gateway_responses = GatewayResponses(template_gateway_responses(stacks))
+        self.buckets = template_buckets(stacks)
         self.api = ApiProvider(stacks, cwd=cwd).api
         if not self.api.routes:
             raise StackError(f"no API routes in {self.template}")
@@ -347,6 +352,7 @@ class StackServer:
             ),
             "gateway_responses": sorted(self.gateway_responses.declared),
             "dynamodb_tables": {table.resource: table.name for table in self.tables},
+            "s3_buckets": {bucket.resource: bucket.name for bucket in self.buckets},
             "routes": [
                 {"path": r.path, "methods": list(r.methods), "function": r.function_name}
                 for r in self.api.routes
@@ -384,6 +390,8 @@ class StackServer:
         lines.append(f"  moto  {self.moto.url}   ({endpoints})")
         for table in self.tables:
             lines.append(f"    DynamoDB table {table.name} ({table.resource})")
+        for bucket in self.buckets:
+            lines.append(f"    S3 bucket {bucket.name} ({bucket.resource})")
         lines.append(f"  logs  {self.log_dir}")
         return "\n".join(lines)
 

@@ -207,6 +207,36 @@ def test_oz_failures(api, oz, fault, status, code):
         assert response.headers["Retry-After"] == "9"
 
 
+def test_a_container_above_the_lambda_limit_is_checked_through_an_upload(api, oz, product):
+    # Given a 12 MiB capture (the direct route takes 4.4 MiB) and a presigned POST for it
+    token = requests.post(f"{api}/v1/session-token", timeout=TIMEOUT).json()["session_token"]
+    capsule = make_capsule(token, size=12 * 1024 * 1024)
+    ticket = requests.post(f"{api}/v1/liveness/uploads", timeout=TIMEOUT)
+    assert ticket.status_code == 201, ticket.text
+    upload = ticket.json()
+    assert upload["url"].startswith(product.moto_url)  # moto's S3 on loopback, path-style
+    # When the front end posts it to S3, as a browser form would, and asks for the check
+    posted = requests.post(
+        upload["url"],
+        data=upload["fields"],
+        files={"file": ("capsule", capsule, "application/octet-stream")},
+        timeout=TIMEOUT,
+    )
+    assert posted.status_code in (200, 201, 204), posted.text
+    check = f"{api}/v1/liveness/uploads/{upload['upload_id']}/check"
+    first = requests.post(check, timeout=TIMEOUT)
+    # Then Oz got the container byte for byte, and a re-check gets the same answer
+    assert first.status_code == 200, first.text
+    assert first.json()["decision"] == "ACCEPT"
+    sent = [r for r in oz.requests if r.path == "/api/instant/folders/"][-1]
+    assert sent.body_sha256 == hashlib.sha256(capsule).hexdigest()
+    again = requests.post(check, timeout=TIMEOUT)
+    assert again.json() == first.json()
+    unknown = requests.post(f"{api}/v1/liveness/uploads/{'A' * 43}/check", timeout=TIMEOUT)
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "UPLOAD_NOT_FOUND"
+
+
 def test_biometry_with_a_forged_receipt(api, oz):
     oz.clear_requests()
     image = base64.b64encode(make_face_jpeg("alice")).decode()

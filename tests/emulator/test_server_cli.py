@@ -102,6 +102,20 @@ def test_cli_options_for_api5_without_auth(launch: Launch) -> None:
     stop(process)
 
 
+def test_cli_sets_the_largest_container(launch: Launch) -> None:
+    process, url, _ = launch("--no-auth", "--max-body-bytes", "1024")
+    headers = {"Content-Type": "application/octet-stream"}
+    big = requests.post(
+        url + "/api/instant/folders/", data=b"x" * 1025, headers=headers, timeout=10
+    )
+    assert (big.status_code, big.json()["error_code"]) == (413, 4)
+    small = requests.post(
+        url + "/api/instant/folders/", data=b"x" * 1024, headers=headers, timeout=10
+    )
+    assert small.status_code == 400  # read, and refused as a container, not for its size
+    stop(process)
+
+
 def test_cli_never_prints_tokens(launch: Launch) -> None:
     process, url, _ = launch()
     token = sign_in(url, "admin@oz.local", "oz-emulator-admin").json()["access_token"]

@@ -18,6 +18,7 @@ KEY_ARN = {"Fn::If": ["CreateStackKey", {"Fn::GetAtt": ["StackKey", "Arn"]}, {"R
 ROOT_PRINCIPAL = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
 VIA_SECRETS_MANAGER = {"Fn::Sub": "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"}
 VIA_DYNAMODB = {"Fn::Sub": "dynamodb.${AWS::Region}.${AWS::URLSuffix}"}
+VIA_S3 = {"Fn::Sub": "s3.${AWS::Region}.${AWS::URLSuffix}"}
 LOG_GROUP_ARN = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
 # Every condition of the template that a role, a key statement or a secret policy depends on.
 ALL_ON = {
@@ -174,7 +175,7 @@ def _uses_the_one_key(statements: list[Any], conditions: dict[str, bool], name: 
         if any(a.startswith("kms:") for a in _listed(statement["Action"])):
             assert statement["Resource"] == resolve(KEY_ARN, conditions), name
             via = statement["Condition"]["StringEquals"]["kms:ViaService"]
-            assert via in (VIA_SECRETS_MANAGER, VIA_DYNAMODB), name
+            assert via in (VIA_SECRETS_MANAGER, VIA_DYNAMODB, VIA_S3), name
 
 
 # ---------------------------------------------------------------- one key
@@ -275,12 +276,12 @@ def test_the_key_policy_gives_each_role_exactly_the_use_its_policy_asks_for(
 ):
     for name, function in _functions(resources).items():
         role = _role_of(function)
-        for via in (VIA_SECRETS_MANAGER, VIA_DYNAMODB):
+        for via in (VIA_SECRETS_MANAGER, VIA_DYNAMODB, VIA_S3):
             assert _granted_by_key(resources, role, via) == _uses(resources, name, via), (
                 name,
                 via,
             )
-    # Every function reads a secret, so every role is named.
+    # Every function reads a secret or writes uploads, so every role is named.
     text = json.dumps(resources["StackKey"]["Properties"]["KeyPolicy"])
     for function in _functions(resources).values():
         assert json.dumps(_role_arn(_role_of(function))) in text
@@ -368,12 +369,14 @@ def test_the_readers_are_who_the_design_says(resources: dict[str, Any]):
         "OzServiceTokenSecret": {
             "SessionToken",
             "CapsuleRelay",
+            "UploadCheck",
             "Biometry",
             "Health",
             "RotateServiceToken",
         },
         "ReceiptSigningKeySecret": {
             "CapsuleRelay",
+            "UploadCheck",
             "Biometry",
             "RedeemReceipt",
             "RotateReceiptKey",
@@ -393,4 +396,4 @@ def test_the_rotation_functions_role_is_allowed_only_while_it_exists(resources: 
     [deny] = without_rotation["Statement"]
     allowed = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     assert _role_arn("RotateServiceTokenFunctionRole") not in allowed
-    assert len(allowed) == 4
+    assert len(allowed) == 5

@@ -24,12 +24,20 @@ TRANSLATE = Path(__file__).with_name("sam_translate.py")
 ROUTES = {
     ("/v1/session-token", "post"): "SessionTokenFunction",
     ("/v1/liveness", "post"): "CapsuleRelayFunction",
+    ("/v1/liveness/uploads", "post"): "LivenessUploadFunction",
+    ("/v1/liveness/uploads/{upload_id}/check", "post"): "UploadCheckFunction",
     ("/v1/biometry", "post"): "BiometryFunction",
     ("/v1/health", "get"): "HealthFunction",
     ("/v1/health/deep", "get"): "HealthFunction",
     ("/v1/identity/verify", "post"): "IdentityVerifyFunction",
     ("/v1/receipts/redeem", "post"): "RedeemReceiptFunction",
 }
+FRONT_END_PATHS = (
+    "/v1/session-token",
+    "/v1/liveness",
+    "/v1/liveness/uploads",
+    "/v1/liveness/uploads/{upload_id}/check",
+)
 
 
 def _sam_environment() -> dict[str, str]:
@@ -99,7 +107,7 @@ def test_every_route_integrates_its_function(translated: dict[str, Any], cognito
 
 def test_without_cognito_front_end_routes_are_public(translated: dict[str, Any]):
     body = _body(translated, cognito=False)
-    for path in ("/v1/session-token", "/v1/liveness", "/v1/health"):
+    for path in (*FRONT_END_PATHS, "/v1/health"):
         method = "get" if path == "/v1/health" else "post"
         assert "security" not in body["paths"][path][method], path
     assert set(body["components"]["securitySchemes"]) == {"AWS_IAM"}
@@ -107,7 +115,7 @@ def test_without_cognito_front_end_routes_are_public(translated: dict[str, Any])
 
 def test_with_cognito_front_end_routes_require_the_user_pool(translated: dict[str, Any]):
     body = _body(translated, cognito=True)
-    for path in ("/v1/session-token", "/v1/liveness"):
+    for path in FRONT_END_PATHS:
         assert body["paths"][path]["post"]["security"] == [{"CognitoAuthorizer": []}], path
     assert "security" not in body["paths"]["/v1/health"]["get"]
     scheme = body["components"]["securitySchemes"]["CognitoAuthorizer"]
@@ -161,10 +169,13 @@ def test_function_roles_get_only_logs_xray_and_their_own_statements(
         assert "Policies" not in role, function
         statements = _own_statements(resources, function, {"CreateStackKey": True})
         actions = {a for s in statements for a in _actions(s)}
-        # Secrets reads and their decryption; the functions holding receipts also the store and
-        # its key use (checked statement by statement in test_template.py).
-        assert "secretsmanager:GetSecretValue" in actions, function
-        assert actions <= {"secretsmanager:GetSecretValue"} | STORE_ACTIONS, function
+        # Secrets reads; the functions holding receipts also the store and its key, the upload
+        # functions their objects (checked statement by statement in test_template.py).
+        if function != "LivenessUploadFunction":
+            assert "secretsmanager:GetSecretValue" in actions, function
+        assert actions <= {"secretsmanager:GetSecretValue"} | STORE_ACTIONS | UPLOAD_ACTIONS, (
+            function
+        )
 
 
 STORE_ACTIONS = {
@@ -177,6 +188,9 @@ STORE_ACTIONS = {
     "kms:GenerateDataKey",
     "kms:DescribeKey",
 }
+
+
+UPLOAD_ACTIONS = {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"}
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
@@ -195,8 +209,10 @@ def test_lambda_permissions_are_scoped_to_their_route(translated: dict[str, Any]
         (p["FunctionName"]["Ref"], p["SourceArn"]["Fn::Sub"][0].rsplit("}/", 1)[1])
         for p in permissions
     }
+    # SAM writes a path parameter as a wildcard in the permission's SourceArn.
     assert scoped == {
-        (function, f"{method.upper()}{path}") for (path, method), function in ROUTES.items()
+        (function, f"{method.upper()}{path.replace('{upload_id}', '*')}")
+        for (path, method), function in ROUTES.items()
     }
 
 

@@ -18,6 +18,7 @@ import yaml
 from cfn_yaml import load_template
 
 from idv.aws.quota import HourlyQuota
+from idv.aws.uploads import UploadBucket
 from idv.datazoo.calls import DataZooCalls
 from idv.datazoo.rotation import DataZooRotator
 from idv.oz.rotation import Rotator
@@ -34,13 +35,26 @@ NO_VALUE = {"Ref": "AWS::NoValue"}
 ROUTES = {
     ("POST", "/v1/session-token"): "SessionTokenFunction",
     ("POST", "/v1/liveness"): "CapsuleRelayFunction",
+    ("POST", "/v1/liveness/uploads"): "LivenessUploadFunction",
+    ("POST", "/v1/liveness/uploads/{upload_id}/check"): "UploadCheckFunction",
     ("POST", "/v1/biometry"): "BiometryFunction",
     ("GET", "/v1/health"): "HealthFunction",
     ("GET", "/v1/health/deep"): "HealthFunction",
     ("POST", "/v1/identity/verify"): "IdentityVerifyFunction",
     ("POST", "/v1/receipts/redeem"): "RedeemReceiptFunction",
 }
-FRONT_END_ROUTES = ["/v1/session-token", "/v1/liveness"]
+FRONT_END_ROUTES = [
+    "/v1/session-token",
+    "/v1/liveness",
+    "/v1/liveness/uploads",
+    "/v1/liveness/uploads/{upload_id}/check",
+]
+FRONT_END_FUNCTIONS = [
+    "SessionTokenFunction",
+    "CapsuleRelayFunction",
+    "LivenessUploadFunction",
+    "UploadCheckFunction",
+]
 API_FUNCTIONS = sorted(set(ROUTES.values()))
 ROTATION_FUNCTION = "RotateServiceTokenFunction"
 DATAZOO_ROTATION_FUNCTION = "RotateDataZooTokenFunction"  # test_datazoo_template.py
@@ -55,15 +69,19 @@ FUNCTIONS = [
 OZ_FUNCTIONS = [
     "SessionTokenFunction",
     "CapsuleRelayFunction",
+    "UploadCheckFunction",
     "BiometryFunction",
     "HealthFunction",
     ROTATION_FUNCTION,
 ]
 DATAZOO_FUNCTIONS = ["IdentityVerifyFunction", DATAZOO_ROTATION_FUNCTION]
 RECEIPT_FUNCTIONS = ["RedeemReceiptFunction", RECEIPT_KEY_ROTATION_FUNCTION]
+UPLOAD_FUNCTIONS = ["LivenessUploadFunction"]  # signs presigned POSTs: no Oz, no receipt
 CODE_DIRS = {
     "SessionTokenFunction": "functions/session_token/",
     "CapsuleRelayFunction": "functions/capsule_relay/",
+    "LivenessUploadFunction": "functions/liveness_upload/",
+    "UploadCheckFunction": "functions/upload_check/",
     "BiometryFunction": "functions/biometry/",
     "HealthFunction": "functions/health/",
     ROTATION_FUNCTION: "functions/rotate_service_token/",
@@ -75,6 +93,8 @@ CODE_DIRS = {
 TIMEOUTS = {
     "SessionTokenFunction": 10,
     "CapsuleRelayFunction": 29,
+    "LivenessUploadFunction": 10,
+    "UploadCheckFunction": 29,
     "BiometryFunction": 29,
     "HealthFunction": 10,
     ROTATION_FUNCTION: 60,
@@ -87,6 +107,8 @@ TIMEOUTS = {
 SECRETS_READ = {
     "SessionTokenFunction": {"OzServiceTokenSecret"},
     "CapsuleRelayFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
+    "LivenessUploadFunction": set(),
+    "UploadCheckFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
     "BiometryFunction": {"OzServiceTokenSecret", "ReceiptSigningKeySecret"},
     "HealthFunction": {"OzServiceTokenSecret"},
     "IdentityVerifyFunction": {"DataZooSessionTokenSecret"},
@@ -114,6 +136,7 @@ DATAZOO_ENV = {
 }
 API_ENV = {"CORS_ALLOWED_ORIGINS"}  # the functions behind a route answer CORS
 RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS", "VERIFICATIONS_TABLE_NAME"}
+UPLOAD_ENV = {"UPLOADS_BUCKET_NAME", "MAX_UPLOAD_BYTES"}
 # Exactly what each function reads: no function gets a variable it does not read.
 ENV_BY_FUNCTION = {
     "SessionTokenFunction": POWERTOOLS_ENV
@@ -125,6 +148,13 @@ ENV_BY_FUNCTION = {
     | OZ_ENV
     | RECEIPT_ENV
     | {"MAX_CAPSULE_BYTES", "LIVENESS_CHECKS_PER_USER_PER_HOUR"},
+    "LivenessUploadFunction": POWERTOOLS_ENV | API_ENV | UPLOAD_ENV,
+    "UploadCheckFunction": POWERTOOLS_ENV
+    | API_ENV
+    | OZ_ENV
+    | RECEIPT_ENV
+    | UPLOAD_ENV
+    | {"LIVENESS_CHECKS_PER_USER_PER_HOUR"},
     "BiometryFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV | RECEIPT_ENV,
     "HealthFunction": POWERTOOLS_ENV | API_ENV | OZ_ENV,
     ROTATION_FUNCTION: POWERTOOLS_ENV | OZ_ENV | {"OZ_CREDENTIALS_SECRET_ID"},
@@ -298,7 +328,7 @@ def test_front_end_routes_carry_cognito_security_only_under_has_cognito(
             ]
         }
     # No event-level Auth that would replace the conditional security when SAM merges.
-    for name in ("SessionTokenFunction", "CapsuleRelayFunction"):
+    for name in FRONT_END_FUNCTIONS:
         [event] = _api_events(functions[name])
         assert "Auth" not in event
 
@@ -415,7 +445,7 @@ def test_a_web_acl_guards_the_stage_unless_switched_off(
     assert template["Parameters"]["EnableWaf"]["Default"] == "true"
 
 
-@pytest.mark.parametrize("name", ["SessionTokenFunction", "CapsuleRelayFunction"])
+@pytest.mark.parametrize("name", FRONT_END_FUNCTIONS)
 def test_the_browser_functions_can_reserve_their_concurrency(
     functions: dict[str, dict[str, Any]], name: str
 ):
@@ -430,9 +460,11 @@ def test_the_browser_functions_can_reserve_their_concurrency(
 
 def test_quotas_per_user_come_from_parameters(functions: dict[str, dict[str, Any]]):
     session = functions["SessionTokenFunction"]["Environment"]["Variables"]
-    relay = functions["CapsuleRelayFunction"]["Environment"]["Variables"]
     assert _ref(session["SESSION_TOKENS_PER_USER_PER_HOUR"]) == "SessionTokensPerUserPerHour"
-    assert _ref(relay["LIVENESS_CHECKS_PER_USER_PER_HOUR"]) == "LivenessChecksPerUserPerHour"
+    # an upload's check is a liveness check: one quota for both routes
+    for name in ("CapsuleRelayFunction", "UploadCheckFunction"):
+        checks = functions[name]["Environment"]["Variables"]
+        assert _ref(checks["LIVENESS_CHECKS_PER_USER_PER_HOUR"]) == "LivenessChecksPerUserPerHour"
 
 
 # ---------------------------------------------------------------- API stage
@@ -550,13 +582,16 @@ def test_function_reads_exactly_its_secrets_and_nothing_else(
             continue
         if statement["Sid"] in STORE_STATEMENTS:
             continue  # test_the_store_is_used_with_exactly_these_actions
+        if statement["Sid"] in UPLOAD_STATEMENTS:
+            continue  # test_only_the_upload_functions_touch_the_uploads
         assert statement["Effect"] == "Allow"
         assert statement["Action"] == "secretsmanager:GetSecretValue"
         targets = statement["Resource"]
         targets = targets if isinstance(targets, list) else [targets]
         read |= {_ref(target) for target in targets}
     assert read == SECRETS_READ[name]
-    assert "*" not in json.dumps(statements)
+    # No wildcard but the uploads' key prefix (each object's key is made per upload).
+    assert "*" not in json.dumps(statements).replace("${UploadsBucket.Arn}/uploads/*", "")
 
 
 STORE_STATEMENTS = {
@@ -570,6 +605,7 @@ STORE_ACTIONS = {
     "SessionTokenFunction": {"UpdateItem"},
     # Powertools' idempotency records (conditional put, update, delete, get) and the receipt.
     "CapsuleRelayFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+    "UploadCheckFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     # One conditional update per use of a receipt.
     "BiometryFunction": {"UpdateItem"},
     "RedeemReceiptFunction": {"UpdateItem"},
@@ -598,6 +634,77 @@ def test_the_store_is_used_with_exactly_these_actions(resources: dict[str, Any],
     }
     assert key["Resource"] == KEY_ARN
     assert "dynamodb." in json.dumps(key["Condition"]["StringEquals"]["kms:ViaService"])
+
+
+UPLOAD_STATEMENTS = {"SignUploads", "EncryptUploads", "ReadAndDeleteUploads", "DecryptUploads"}
+# Exactly the object actions each function needs, on the uploads prefix only.
+UPLOAD_ACTIONS = {
+    # A presigned POST acts with its signer's credentials: the signer may put, and encrypt.
+    "LivenessUploadFunction": {
+        "SignUploads": {"s3:PutObject"},
+        "EncryptUploads": {"kms:GenerateDataKey"},
+    },
+    "UploadCheckFunction": {
+        "ReadAndDeleteUploads": {"s3:GetObject", "s3:DeleteObject"},
+        "DecryptUploads": {"kms:Decrypt"},
+    },
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_only_the_upload_functions_touch_the_uploads(resources: dict[str, Any], name: str):
+    statements = {
+        s["Sid"]: s
+        for s in _statements(resources, name)
+        if "Sid" in s and s["Sid"] in UPLOAD_STATEMENTS
+    }
+    assert {sid: set(_list(s["Action"])) for sid, s in statements.items()} == UPLOAD_ACTIONS.get(
+        name, {}
+    )
+    for statement in statements.values():
+        if statement["Action"] == "kms:Decrypt" or "kms:GenerateDataKey" in statement["Action"]:
+            assert statement["Resource"] == KEY_ARN
+            assert "s3." in json.dumps(statement["Condition"]["StringEquals"]["kms:ViaService"])
+        else:
+            assert statement["Resource"] == {"Fn::Sub": "${UploadsBucket.Arn}/uploads/*"}
+    assert "s3:ListBucket" not in json.dumps(_statements(resources, name))
+
+
+def test_the_uploads_bucket_is_private_encrypted_tls_only_and_short_lived(
+    template: dict[str, Any], resources: dict[str, Any]
+):
+    bucket = resources["UploadsBucket"]
+    properties = bucket["Properties"]
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert properties["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"),
+        True,
+    )
+    assert properties["OwnershipControls"] == {
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    }
+    [encryption] = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": KEY_ARN,
+    }
+    assert "VersioningConfiguration" not in properties
+    [rule] = properties["LifecycleConfiguration"]["Rules"]
+    assert (rule["Status"], rule["ExpirationInDays"]) == ("Enabled", 1)
+    [cors] = properties["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedOrigins"] == [{"Ref": "AllowedOrigins"}]
+    assert cors["AllowedMethods"] == ["POST"]  # the front end posts; it never reads
+    policy = resources["UploadsBucketPolicy"]["Properties"]
+    assert _ref(policy["Bucket"]) == "UploadsBucket"
+    [tls] = policy["PolicyDocument"]["Statement"]
+    assert (tls["Effect"], tls["Principal"], tls["Action"]) == ("Deny", "*", "s3:*")
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    parameter = template["Parameters"]["MaxUploadBytes"]
+    assert (parameter["Type"], parameter["Default"]) == ("Number", 33554432)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def test_the_verification_store_keeps_short_lived_records_under_the_stacks_key(
@@ -637,7 +744,8 @@ def test_function_environment_has_exactly_its_variables(
 
 
 def test_the_parts_cover_every_function_once():
-    assert sorted(OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS) == sorted(FUNCTIONS)
+    parts = OZ_FUNCTIONS + DATAZOO_FUNCTIONS + RECEIPT_FUNCTIONS + UPLOAD_FUNCTIONS
+    assert sorted(parts) == sorted(FUNCTIONS)
     assert set(API_FUNCTIONS) <= set(FUNCTIONS)
 
 
@@ -664,9 +772,20 @@ def test_only_the_functions_behind_a_route_get_cors_and_only_the_relay_the_size_
 
     assert having("CORS_ALLOWED_ORIGINS") == set(API_FUNCTIONS)
     assert having("MAX_CAPSULE_BYTES") == {"CapsuleRelayFunction"}
-    receipts = {"CapsuleRelayFunction", "BiometryFunction", "RedeemReceiptFunction"}
+    receipts = {
+        "CapsuleRelayFunction",
+        "UploadCheckFunction",
+        "BiometryFunction",
+        "RedeemReceiptFunction",
+    }
     assert having("RECEIPT_SECRET_ID") == receipts
     assert having("VERIFICATIONS_TABLE_NAME") == receipts | {"SessionTokenFunction"}
+    uploads = {"LivenessUploadFunction", "UploadCheckFunction"}
+    assert having("UPLOADS_BUCKET_NAME") == having("MAX_UPLOAD_BYTES") == uploads
+    for name in uploads:
+        variables = functions[name]["Environment"]["Variables"]
+        assert _ref(variables["UPLOADS_BUCKET_NAME"]) == "UploadsBucket"
+        assert _ref(variables["MAX_UPLOAD_BYTES"]) == "MaxUploadBytes"
 
 
 def test_globals_hold_only_what_every_function_reads(template: dict[str, Any]):
@@ -736,6 +855,17 @@ def _reads_relay(env: RecordingEnvironment) -> None:
     HourlyQuota.from_environment("liveness", "LIVENESS_CHECKS_PER_USER_PER_HOUR", env)
 
 
+def _reads_upload(env: RecordingEnvironment) -> None:
+    UploadBucket.from_environment(env)
+
+
+def _reads_upload_check(env: RecordingEnvironment) -> None:
+    _reads_oz(env)
+    _reads_receipts(env)
+    _reads_upload(env)
+    HourlyQuota.from_environment("liveness", "LIVENESS_CHECKS_PER_USER_PER_HOUR", env)
+
+
 def _reads_session_token(env: RecordingEnvironment) -> None:
     _reads_oz(env)
     HourlyQuota.from_environment("session-tokens", "SESSION_TOKENS_PER_USER_PER_HOUR", env)
@@ -751,6 +881,8 @@ READERS = {
     "SessionTokenFunction": _reads_session_token,
     "HealthFunction": _reads_oz,
     "CapsuleRelayFunction": _reads_relay,
+    "LivenessUploadFunction": _reads_upload,
+    "UploadCheckFunction": _reads_upload_check,
     "BiometryFunction": _reads_biometry,
     "RotateServiceTokenFunction": Rotator.from_environment,
     "IdentityVerifyFunction": DataZooCalls.from_environment,
@@ -772,6 +904,7 @@ def test_each_function_gets_exactly_the_variables_its_code_reads(
             "DATAZOO_TOKEN_SECRET_ID": "token",
             "DATAZOO_CREDENTIALS_SECRET_ID": "credentials",
             "VERIFICATIONS_TABLE_NAME": "verifications",
+            "UPLOADS_BUCKET_NAME": "uploads",
         }
     )
     # When the function's settings are read
@@ -809,7 +942,13 @@ def test_a_check_skipped_on_one_resource_carries_its_reason_there(resources: dic
             assert len(skip.get("comment", "").split()) >= 8, (name, skip["id"])
             skipped_on[skip["id"]] = name
     # API caching: every answer is per caller; point-in-time recovery would resurrect receipts.
-    assert skipped_on == {"CKV_AWS_120": "OzApi", "CKV_AWS_28": "VerificationsTable"}
+    # The uploads bucket: neither versions nor access logs for objects that live minutes.
+    assert skipped_on == {
+        "CKV_AWS_120": "OzApi",
+        "CKV_AWS_28": "VerificationsTable",
+        "CKV_AWS_21": "UploadsBucket",
+        "CKV_AWS_18": "UploadsBucket",
+    }
 
 
 # ---------------------------------------------------------------- layer and secrets

@@ -9,6 +9,7 @@ TABLE = [
     (errors.PayloadTooLarge, 413, "PAYLOAD_TOO_LARGE", False),
     (errors.UnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE", False),
     (errors.RequestInvalid, 422, "VALIDATION_ERROR", False),
+    (errors.UploadNotFound, 404, "UPLOAD_NOT_FOUND", False),
     (errors.ReceiptInvalid, 401, "RECEIPT_INVALID", False),
     (errors.ReceiptExpired, 401, "RECEIPT_EXPIRED", False),
     (errors.UpstreamError, 502, "UPSTREAM_ERROR", True),

@@ -19,6 +19,8 @@ def test_openapi_document_lists_every_route_of_the_design():
     assert {(path, method) for path, item in paths.items() for method in item} == {
         ("/v1/session-token", "post"),
         ("/v1/liveness", "post"),
+        ("/v1/liveness/uploads", "post"),
+        ("/v1/liveness/uploads/{upload_id}/check", "post"),
         ("/v1/biometry", "post"),
         ("/v1/health", "get"),
         ("/v1/health/deep", "get"),
@@ -28,7 +30,22 @@ def test_openapi_document_lists_every_route_of_the_design():
     liveness = paths["/v1/liveness"]["post"]
     assert "application/octet-stream" in liveness["requestBody"]["content"]
     assert set(liveness["responses"]) >= {"200", "400", "409", "413", "415", "502", "503", "504"}
+    upload = paths["/v1/liveness/uploads"]["post"]["responses"]["201"]
+    assert upload["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/UploadResponse"
+    }
+    check = paths["/v1/liveness/uploads/{upload_id}/check"]["post"]
+    assert "requestBody" not in check
+    assert [p["name"] for p in check["parameters"] if p["in"] == "path"] == ["upload_id"]
+    assert set(check["responses"]) >= {"200", "404", "409", "413", "415", "429", "502", "504"}
     schemas = json.loads((ROOT / "docs" / "openapi.json").read_text())["components"]["schemas"]
+    assert set(schemas["UploadResponse"]["properties"]) == {
+        "upload_id",
+        "url",
+        "fields",
+        "expires_at",
+        "max_bytes",
+    }
     assert set(schemas["LivenessResponse"]["properties"]) == {
         "decision",
         "folder_id",

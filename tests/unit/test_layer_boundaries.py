@@ -12,6 +12,7 @@ from support import (
     OZ_FUNCTIONS,
     RECEIPT_FUNCTIONS,
     ROOT,
+    UPLOAD_FUNCTIONS,
     locked_versions,
     modules_loaded_by,
     top_level_requirements,
@@ -79,6 +80,13 @@ def test_a_receipt_function_loads_neither_upstreams_client(function):
     loaded = modules_loaded_by(function)
     assert loaded & {"idv.receipts.store", "idv.receipts.rotation"}
     assert not {m for m in loaded if m.startswith(("idv.oz", "idv.datazoo"))}
+
+
+@pytest.mark.parametrize("function", UPLOAD_FUNCTIONS)
+def test_the_upload_function_loads_no_upstream_client_and_no_receipt(function):
+    loaded = modules_loaded_by(function)
+    assert "idv.aws.uploads" in loaded
+    assert not {m for m in loaded if m.startswith(("idv.oz", "idv.datazoo", "idv.receipts"))}
 
 
 @pytest.mark.parametrize("function", ALL_FUNCTIONS)

@@ -70,6 +70,12 @@ class NotFound(ServiceError):
     code, status = "NOT_FOUND", 404
 
 
+class UploadNotFound(ServiceError):
+    """No upload of this caller's by that id: never issued, expired, checked, or another's."""
+
+    code, status = "UPLOAD_NOT_FOUND", 404
+
+
 class ReceiptInvalid(ServiceError):
     code, status = "RECEIPT_INVALID", 401
 

@@ -126,6 +126,8 @@ def test_response_schemas_are_documented_by_name_only():
     "function",
     [
         "capsule_relay",
+        "liveness_upload",
+        "upload_check",
         "session_token",
         "health",
         "biometry",
@@ -153,6 +155,8 @@ def test_no_function_imports_pydantic(function):
 
 API_EVENTS = {
     "capsule_relay": "liveness/post_capsule.json",
+    "liveness_upload": "uploads/post.json",
+    "upload_check": "uploads/post_check.json",
     "biometry": "biometry/post.json",
     "identity_verify": "identity_verify/post.json",
     "session_token": "session_token/post.json",

@@ -10,18 +10,19 @@ from aws_lambda_powertools.event_handler import Response
 RESPONSE_MODELS = (
     "SessionTokenResponse",
     "LivenessResponse",
+    "UploadResponse",
     "BiometryResponse",
     "HealthResponse",
     "IdentityVerifyResponse",
     "RedeemResponse",
 )
-ERROR_RESPONSES: dict[int | str, Any] = {
-    status: {
-        "description": "Error envelope",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
-    }
-    for status in (400, 401, 409, 413, 415, 422, 500, 502, 503, 504)
+ERROR_RESPONSE: dict[str, Any] = {
+    "description": "Error envelope",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
 }
+ERROR_RESPONSES: dict[int | str, Any] = dict.fromkeys(
+    (400, 401, 409, 413, 415, 422, 500, 502, 503, 504), ERROR_RESPONSE
+)
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> Response[Any]:

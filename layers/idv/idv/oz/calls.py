@@ -7,7 +7,7 @@ service token from Secrets Manager, re-reading it once when Oz refuses it mid-ro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -15,6 +15,7 @@ from idv.oz.client import OzApi
 from idv.oz.folders import Folder
 from idv.oz.service_token import OzTokenSource
 from idv.oz.settings import OzSettings
+from idv.upstream.bodies import SizedBody
 
 
 class OzCalls:
@@ -39,6 +40,16 @@ class OzCalls:
     def analyze_capsule(self, capsule: bytes) -> Folder:
         """The container, byte for byte, to the Instant endpoint (``oz.client``)."""
         return self.tokens.call(lambda token: self.oz.analyze_capsule(capsule, access_token=token))
+
+    def analyze_upload(self, open_body: Callable[[], SizedBody]) -> Folder:
+        """An uploaded container, streamed to the Instant endpoint.
+
+        ``open_body`` gives the container from its first byte each time it is called: a retry
+        with a re-read service token sends it again from the start.
+        """
+        return self.tokens.call(
+            lambda token: self.oz.analyze_capsule(open_body(), access_token=token)
+        )
 
     def match_faces(self, best_shot: bytes, reference: bytes) -> Folder:
         """A biometry analysis of two images (one multipart Instant request)."""

@@ -23,6 +23,7 @@ from idv.errors import (
     UpstreamUnavailable,
 )
 from idv.oz.folders import Folder
+from idv.upstream.bodies import SizedBody
 from idv.upstream.transport import Answer, UpstreamClient, is_redirect, json_body, retry_after
 
 TOKEN_HEADER = "X-Forensic-Access-Token"  # noqa: S105 - a header name
@@ -101,8 +102,11 @@ class OzApi(UpstreamClient):
         )
         return required_str(body, "session_token")
 
-    def analyze_capsule(self, capsule: bytes, *, access_token: str | None) -> Folder:
+    def analyze_capsule(self, capsule: bytes | SizedBody, *, access_token: str | None) -> Folder:
         """Forward an OzCapsula container byte for byte to the Instant endpoint.
+
+        ``capsule`` is the container's bytes, or a ``SizedBody`` streamed from where it was
+        uploaded: sent with its ``Content-Length`` in chunks, never held whole.
 
         Raises:
             InvalidContainer: Oz 400 with error_code 3, 4, 5 or 13.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -117,13 +117,45 @@ def check_capsule(
         QuotaExceeded: the subject has used up this hour's checks; Oz is not called.
     """
     key = {"capsule_sha256": hashlib.sha256(capsule).hexdigest(), "subject": subject}
+
+    def analyze() -> Folder:
+        if quota is not None:
+            quota.take(subject)
+        return oz.analyze_capsule(capsule)
+
+    return answer_once(
+        key,
+        analyze,
+        subject=subject,
+        receipts=receipts,
+        store=store,
+        idempotency=idempotency,
+        context=context,
+        include_best_shot=include_best_shot,
+    )
+
+
+def answer_once(
+    key: Mapping[str, Any],
+    analyze: Callable[[], Folder],
+    *,
+    subject: str | None,
+    receipts: ReceiptTokens,
+    store: ReceiptStore,
+    idempotency: Idempotency,
+    context: LambdaContext | None = None,
+    include_best_shot: bool = False,
+) -> LivenessAnswer:
+    """The answer to one container: ``analyze()`` runs once for ``key`` while a receipt lives,
+    a repeat gets the same decision and receipt (and the best shot, read from the store).
+
+    Raises:
+        RequestInProgress: the same key is being checked now.
+    """
     fresh: list[bytes] = []
 
     def decide() -> dict[str, Any]:
-        if quota is not None:
-            quota.take(subject)
-        folder = oz.analyze_capsule(capsule)
-        return _decide(folder, subject, receipts, store, fresh)
+        return _decide(analyze(), subject, receipts, store, fresh)
 
     facts = idempotency.once(key, decide, context=context)
     claims = _claims(facts.get("receipt"), subject)
