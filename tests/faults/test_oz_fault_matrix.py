@@ -26,6 +26,7 @@ the container, so the capsule's session token is still unspent, as the emulator 
 show the re-sent bytes are the same and that the second request succeeds.
 
 Each case is also recorded for docs/RELIABILITY.md (``reliability.record("faults", ...)``).
+test_upload_check_faults.py runs the same faults, with these checks, behind the upload check.
 """
 
 from __future__ import annotations
