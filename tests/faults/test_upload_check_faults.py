@@ -21,6 +21,7 @@ Each case is recorded in the "faults" section of docs/RELIABILITY.md, with the u
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -178,6 +179,9 @@ def test_upload_check_under_oz_fault(
         f"them x {SCALE}) is not below the function timeout {budget} s"
     )
     code, alarm = check_answer_and_signal(case, fault, answer, stdout, caplog)
+    # No stack trace in the answer, nor in the function's own log lines (the tracer's own
+    # "Exception received" record, on Powertools' logger, is the only one that carries one).
+    assert "Traceback" not in json.dumps(answer[1])
     assert "Traceback" not in stdout
 
     # The upload: deleted once any byte may have reached Oz, kept when nothing did.
