@@ -26,6 +26,8 @@ REGISTERED: set[str] = set()
 RESPONSES: list[str] = []
 # Output a test read with capsys/capfd (pytest's report no longer holds it).
 OUTPUT: list[str] = []
+# Capsules the current test made that may never reach an emulator (posted to S3 only).
+CAPSULES: list[bytes] = []
 STATS: Counter[str] = Counter()
 FACES = ("alice", "bob", "subject", "mallory", "carol")
 MIN_LENGTH = 12  # shorter values would match by chance
@@ -34,6 +36,12 @@ MIN_LENGTH = 12  # shorter values would match by chance
 def register(*values: str | None) -> None:
     """Declare secret values (passwords, keys) that must never be logged or returned."""
     REGISTERED.update(v for v in values if v and len(v) >= MIN_LENGTH)
+
+
+def register_capsule(capsule: bytes) -> None:
+    """Declare a container whose bytes the current test's logs and answers must not hold."""
+    if len(capsule) >= 64:
+        CAPSULES.append(capsule)
 
 
 def watch(capture: pytest.CaptureFixture[str]) -> pytest.CaptureFixture[str]:
@@ -91,6 +99,8 @@ def needles(item: pytest.Item) -> tuple[dict[str, str], dict[str, str]]:
         for request in emulator.requests:
             if request.raw_body and len(request.raw_body) >= 64:
                 secrets.update(dict.fromkeys(capsule_marks(request.raw_body), "capsule bytes"))
+    for capsule in CAPSULES:
+        secrets.update(dict.fromkeys(capsule_marks(capsule), "capsule bytes"))
     images = {base64.b64encode(make_face_jpeg(p)).decode(): f"image of {p}" for p in FACES}
     return secrets, images
 
@@ -115,6 +125,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "setup":
         RESPONSES.clear()
         OUTPUT.clear()
+        CAPSULES.clear()
         return
     if report.when != "call" or not report.passed:
         return
@@ -123,6 +134,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     leaks = find_leaks(item, logs, RESPONSES)
     RESPONSES.clear()
     OUTPUT.clear()
+    CAPSULES.clear()
     if leaks:
         report.outcome = "failed"
         report.longrepr = f"sensitive data leaked: {', '.join(leaks)}"
