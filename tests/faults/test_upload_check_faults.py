@@ -17,6 +17,8 @@ presigned POST. On top of the direct route's guarantees:
   watches) and every response, with the Oz tokens the emulator minted.
 
 Each case is recorded in the "faults" section of docs/RELIABILITY.md, with the upload's fate.
+A redirecting Oz and an answer over the cap, which the emulator cannot play, are in
+tests/integration/upstream/test_upload_check_upstream.py, as the direct relay's are there.
 """
 
 from __future__ import annotations
