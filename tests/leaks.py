@@ -6,6 +6,10 @@ minted during the test), the fixtures (`register`), and the capsules the emulato
 The modules that handle every secret (the handler and rotation tests) run each test twice, the
 second time with every logger at DEBUG (conftest's `each_log_level`), so DEBUG output is
 checked by every run; `pytest --debug-logging` checks the whole suite at DEBUG.
+
+A test that reads its own output with ``capsys`` or ``capfd`` takes it out of pytest's report:
+the fixtures are wrapped here so that what they read, and what is left unread when the test
+ends, is checked too.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from oz_emulator import make_face_jpeg
 
 REGISTERED: set[str] = set()
 RESPONSES: list[str] = []
+# Output a test read with capsys/capfd (pytest's report no longer holds it).
+OUTPUT: list[str] = []
+# Capsules the current test made that may never reach an emulator (posted to S3 only).
+CAPSULES: list[bytes] = []
 STATS: Counter[str] = Counter()
 FACES = ("alice", "bob", "subject", "mallory", "carol")
 MIN_LENGTH = 12  # shorter values would match by chance
@@ -30,12 +38,51 @@ def register(*values: str | None) -> None:
     REGISTERED.update(v for v in values if v and len(v) >= MIN_LENGTH)
 
 
+def register_capsule(capsule: bytes) -> None:
+    """Declare a container whose bytes the current test's logs and answers must not hold."""
+    if len(capsule) >= 64:
+        CAPSULES.append(capsule)
+
+
+def watch(capture: pytest.CaptureFixture[str]) -> pytest.CaptureFixture[str]:
+    """Keep what ``capture.readouterr()`` returns, for the leak check of the current test."""
+    read = capture.readouterr
+
+    def reading() -> Any:
+        result = read()
+        OUTPUT.extend((result.out, result.err))
+        return result
+
+    capture.readouterr = reading  # type: ignore[method-assign]
+    return capture
+
+
+@pytest.fixture
+def capsys(capsys: pytest.CaptureFixture[str]) -> pytest.CaptureFixture[str]:
+    """pytest's capsys, whose output the leak check still sees."""
+    return watch(capsys)
+
+
+@pytest.fixture
+def capfd(capfd: pytest.CaptureFixture[str]) -> pytest.CaptureFixture[str]:
+    """pytest's capfd, whose output the leak check still sees."""
+    return watch(capfd)
+
+
+def _unread_output(item: pytest.Item) -> None:
+    """Read what the test left in its capsys/capfd (kept in OUTPUT by ``watch``)."""
+    for name in ("capsys", "capfd"):
+        capture = getattr(item, "funcargs", {}).get(name)
+        if capture is not None:
+            capture.readouterr()
+
+
 def _emulators(item: pytest.Item) -> list[Any]:
     values = getattr(item, "funcargs", {}).values()
     return [v for v in values if hasattr(v, "minted_tokens") and hasattr(v, "requests")]
 
 
-def _capsule_marks(capsule: bytes) -> list[str]:
+def capsule_marks(capsule: bytes) -> list[str]:
     middle = capsule[len(capsule) // 2 : len(capsule) // 2 + 24]
     return [
         base64.b64encode(capsule[:36]).decode(),
@@ -51,7 +98,9 @@ def needles(item: pytest.Item) -> tuple[dict[str, str], dict[str, str]]:
         secrets.update(dict.fromkeys(emulator.minted_tokens(), "Oz token"))
         for request in emulator.requests:
             if request.raw_body and len(request.raw_body) >= 64:
-                secrets.update(dict.fromkeys(_capsule_marks(request.raw_body), "capsule bytes"))
+                secrets.update(dict.fromkeys(capsule_marks(request.raw_body), "capsule bytes"))
+    for capsule in CAPSULES:
+        secrets.update(dict.fromkeys(capsule_marks(capsule), "capsule bytes"))
     images = {base64.b64encode(make_face_jpeg(p)).decode(): f"image of {p}" for p in FACES}
     return secrets, images
 
@@ -75,12 +124,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()
     if report.when == "setup":
         RESPONSES.clear()
+        OUTPUT.clear()
+        CAPSULES.clear()
         return
     if report.when != "call" or not report.passed:
         return
-    logs = "\n".join(content for _, content in report.sections)
+    _unread_output(item)
+    logs = "\n".join([*(content for _, content in report.sections), *OUTPUT])
     leaks = find_leaks(item, logs, RESPONSES)
     RESPONSES.clear()
+    OUTPUT.clear()
+    CAPSULES.clear()
     if leaks:
         report.outcome = "failed"
         report.longrepr = f"sensitive data leaked: {', '.join(leaks)}"

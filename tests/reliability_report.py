@@ -133,12 +133,19 @@ def summary_rows(
 ) -> list[tuple[str, str, str]]:
     rows = []
     faults = records.get("faults", ())
+    fates = [str(r["upload"]) for r in faults if "upload" in r]
     rows.append(
         (
             "Oz fault matrix",
             "PASS" if faults else "not run",
             f"{len(faults)} cases: {len({r.get('call') for r in faults})} Oz calls x "
             f"{len({r.get('fault') for r in faults})} faults"
+            + (
+                f"; the upload check's upload kept {fates.count('kept')} times (nothing "
+                f"reached Oz), deleted {fates.count('deleted')}"
+                if fates
+                else ""
+            )
             if faults
             else "-",
         )
@@ -226,7 +233,8 @@ def section_table(section: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     known = [c for c in COLUMNS.get(section, ()) if any(c in row for row in rows)]
     extra = [c for row in rows for c in row if c not in known]
     columns = known + list(dict.fromkeys(extra))
-    return table(columns, [[row.get(c, "") for c in columns] for row in rows])
+    # A column only some rows have (the upload check's "upload") reads "-" in the others.
+    return table(columns, [[row.get(c) for c in columns] for row in rows])
 
 
 def scanner_section(tool: str, scan: Mapping[str, Any] | None) -> list[str]:

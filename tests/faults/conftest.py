@@ -8,7 +8,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from fault_servers import Blackhole, ConnectionSpy, RawOz
 
-FUNCTIONS = ("session_token", "capsule_relay", "biometry", "health")
+FUNCTIONS = (
+    "session_token",
+    "capsule_relay",
+    "liveness_upload",
+    "upload_check",
+    "biometry",
+    "health",
+)
 
 
 @pytest.fixture(autouse=True)

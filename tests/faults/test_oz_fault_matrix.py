@@ -26,6 +26,7 @@ the container, so the capsule's session token is still unspent, as the emulator 
 show the re-sent bytes are the same and that the second request succeeds.
 
 Each case is also recorded for docs/RELIABILITY.md (``reliability.record("faults", ...)``).
+test_upload_check_faults.py runs the same faults, with these checks, behind the upload check.
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ class Case:
     expected_tokens: tuple[str | None, ...] = ()
     # The secret stage the token source falls back to, when the case expects a retry.
     retry_stage: str | None = None
+    # The Oz service token's secret (the upload route's deployment names its own).
+    token_secret: str = TOKEN_SECRET
 
     def rotate(self, *, stage: str, used: bool) -> None:
         """Refresh the service token into a new pair and store it under ``stage``.
@@ -171,13 +174,13 @@ class Case:
         )
         if stage == secrets.PENDING:
             self.secretsmanager.put_secret_value(
-                SecretId=TOKEN_SECRET,
+                SecretId=self.token_secret,
                 ClientRequestToken=str(uuid.uuid4()),
                 SecretString=value,
                 VersionStages=[secrets.PENDING],
             )
         else:
-            self.secretsmanager.put_secret_value(SecretId=TOKEN_SECRET, SecretString=value)
+            self.secretsmanager.put_secret_value(SecretId=self.token_secret, SecretString=value)
         if used:
             self.api.get_user(user.user_id, access_token=new.access_token)
 
@@ -263,7 +266,7 @@ def rotation_pending_403(case: Case) -> None:
 def rotation_finished_stale_cache(case: Case) -> None:
     """The rotation finished (a new AWSCURRENT, the old pair deleted) while this warm instance
     still holds the old token in its secret cache."""
-    secrets.read_current(TOKEN_SECRET, max_age=300)  # an earlier invocation cached it
+    secrets.read_current(case.token_secret, max_age=300)  # an earlier invocation cached it
     case.rotate(stage=secrets.CURRENT, used=True)
     case.expected_tokens = ("old", "new")
     case.retry_stage = secrets.CURRENT
@@ -564,7 +567,7 @@ def check_answer_and_signal(
         assert status == 200, body
         if call.function == "session_token":
             assert body["session_token"]
-        elif call.function == "capsule_relay":
+        elif call.capsule:  # the direct relay and the upload check
             assert body["decision"] == "ACCEPT"
             assert body["receipt"]
         else:

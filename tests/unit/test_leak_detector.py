@@ -55,3 +55,9 @@ def test_registered_secrets_are_checked():
 
 def test_clean_output_has_no_leak():
     assert leaks.find_leaks(item(Emulator(["b" * 64])), "request failed", ['{"ok": 1}']) == []
+
+
+def test_output_a_test_reads_with_capsys_is_kept_for_the_check(capsys):
+    print("a line the test reads back itself")
+    assert capsys.readouterr().out == "a line the test reads back itself\n"
+    assert "a line the test reads back itself\n" in leaks.OUTPUT

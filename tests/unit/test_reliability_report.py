@@ -419,3 +419,24 @@ def test_any_narrowing_is_named():
     deselected = reporter("tests")
     deselected.pytest_deselected([object(), object()])  # type: ignore[list-item]
     assert deselected.narrowing() == ["2 tests deselected"]
+
+
+def test_the_upload_checks_fault_rows_add_the_uploads_fate():
+    upload_row = {
+        **RECORDS["faults"][0],
+        "call": "analyze_upload",
+        "function": "upload_check",
+        "upload": "deleted",
+        "next_check": "404 UPLOAD_NOT_FOUND on retry",
+    }
+    kept_row = {**upload_row, "fault": "connect_refused", "upload": "kept"}
+    records = {**RECORDS, "faults": [*RECORDS["faults"], upload_row, kept_row]}
+    text = lines_of(render(records, CASES, LEAKS, {}, RUN))
+    assert (
+        "| Oz fault matrix | PASS | 4 cases: 3 Oz calls x 3 faults; the upload check's upload "
+        "kept 1 times (nothing reached Oz), deleted 1 |" in text
+    )
+    at = text.index("## Oz fault matrix (tests/faults)")
+    assert text[at + 2].endswith("| upload | next_check |")
+    assert text[at + 4].endswith("| - | - |")  # the relay's rows have no upload
+    assert text[at + 6].endswith("| deleted | 404 UPLOAD_NOT_FOUND on retry |")
