@@ -1,0 +1,155 @@
+"""The upload path measured in a worker: the built check handler against its floor, and its peak
+resident set (run by ``benchmarks.worker``; the orchestrator is ``benchmarks/upload_path.py``).
+
+Each check reads an object of its own (the check deletes what it sent), put into moto's S3
+outside the timed section. Times run from just before the call to the moment the Oz stand-in
+(its own process) read the container's last byte, which it reports (``GET /bench/last-body``):
+the same end for the floor and the check, whatever either does after Oz has the bytes.
+"""
+
+from __future__ import annotations
+
+import gc
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.dynamodb_clock import DynamoDBClock
+from benchmarks.events import capsule_bytes, load_event
+from benchmarks.handler_calls import Handler, expect_accept, invoke, load_handler
+from benchmarks.proc_memory import reset_peak, status_kib
+
+CHECK_EVENT = "uploads/post_check.json"  # no signed-in caller, as the relay's event
+
+
+def check_event(upload_id: str) -> dict[str, Any]:
+    """events/uploads/post_check.json asking for ``upload_id``."""
+    event = load_event(CHECK_EVENT)
+    path = event["path"].replace(event["pathParameters"]["upload_id"], upload_id)
+    event["path"] = path
+    event["requestContext"]["path"] = "/api" + path
+    event["pathParameters"] = {"upload_id": upload_id}
+    return event
+
+
+class Bucket:
+    """Puts objects into the uploads bucket as the presigned POST's policy makes them."""
+
+    def __init__(self, name: str) -> None:
+        import boto3  # noqa: PLC0415 - the built layer's, after the handler
+
+        from idv.aws import uploads  # noqa: PLC0415
+
+        self.name = name
+        self.uploads = uploads
+        self.s3 = boto3.client("s3")
+
+    def put(self, data: bytes) -> str:
+        """A new upload of ``data`` by a caller without a subject; its upload id."""
+        upload_id = secrets.token_urlsafe(32)
+        self.s3.put_object(
+            Bucket=self.name,
+            Key=self.key(upload_id),
+            Body=data,
+            ContentType=self.uploads.CONTENT_TYPE,
+            Metadata={
+                "owner": self.uploads.owner_hash(upload_id, None),
+                "check-by": str(int(time.time()) + self.uploads.URL_SECONDS),
+            },
+        )
+        return upload_id
+
+    def key(self, upload_id: str) -> str:
+        return str(self.uploads.PREFIX) + upload_id
+
+    def delete(self, upload_id: str) -> None:
+        self.s3.delete_object(Bucket=self.name, Key=self.key(upload_id))
+
+
+class LastByte:
+    """When the Oz stand-in read the last byte of the latest container, and how many it read."""
+
+    def __init__(self, oz_url: str) -> None:
+        import requests  # noqa: PLC0415
+
+        self.url = oz_url + "/bench/last-body"
+        self.session = requests.Session()
+
+    def after(self, start_ns: int, size: int) -> int:
+        """The moment (``time.monotonic_ns``) of the last byte of a ``size``-byte container
+        that reached the stand-in after ``start_ns``."""
+        last = self.session.get(self.url, timeout=5).json()
+        if last["ns"] <= start_ns or last["bytes"] != size:
+            raise RuntimeError(f"the stand-in did not get {size} bytes after the start: {last}")
+        return int(last["ns"])
+
+
+def task_upload_time(args: dict[str, Any]) -> dict[str, Any]:
+    """Floor and check interleaved round by round (the order alternating), per size; the time
+    the check spent inside DynamoDB calls before Oz's last byte, and their count, beside it."""
+    clock = DynamoDBClock.install()
+    handler = load_handler(args["function_dir"])
+    from benchmarks.relays import UploadFloor  # noqa: PLC0415 - after the handler
+
+    bucket = Bucket(args["bucket"])
+    floor = UploadFloor(args["oz_url"], args["access_token"], args["bucket"])
+    last_byte = LastByte(args["oz_url"])
+
+    def check(upload_id: str) -> None:
+        expect_accept(invoke(handler, check_event(upload_id)))
+
+    def run_floor(upload_id: str) -> None:
+        if floor(bucket.key(upload_id)) != 201:
+            raise RuntimeError("the floor's POST was not answered 201")
+
+    results: dict[str, dict[str, list[float]]] = {}
+    for size, rounds in args["rounds"].items():
+        data = capsule_bytes(int(size))
+        check(bucket.put(data))  # warm: connections, secrets, first-call paths at this size
+        warm = bucket.put(data)
+        run_floor(warm)
+        bucket.delete(warm)
+        samples: dict[str, list[float]] = {
+            "floor": [],
+            "check": [],
+            "check_dynamodb_ms": [],
+            "check_dynamodb_calls": [],
+            "check_dynamodb_calls_whole": [],
+        }
+        variants: list[tuple[str, Callable[[str], None]]] = [("floor", run_floor), ("check", check)]
+        for i in range(rounds):
+            ids = {name: bucket.put(data) for name, _ in variants}
+            for name, run in variants if i % 2 == 0 else variants[::-1]:
+                clock.take()
+                start = time.monotonic_ns()
+                run(ids[name])
+                end = last_byte.after(start, len(data))
+                samples[name].append((end - start) / 1e6)
+                if name == "check":
+                    inside_ms, calls = clock.before(end)
+                    samples["check_dynamodb_ms"].append(inside_ms)
+                    samples["check_dynamodb_calls"].append(calls)
+                    samples["check_dynamodb_calls_whole"].append(clock.take()[1])
+            bucket.delete(ids["floor"])
+        results[size] = samples
+    return {"samples": results, "dynamodb_calls": clock.total_calls}
+
+
+def task_upload_memory(args: dict[str, Any]) -> dict[str, Any]:
+    """RSS of a warm instance before, and at its peak during, checks of uploads put by the
+    orchestrator (this process never holds their bytes)."""
+    handler: Handler = load_handler(args["function_dir"])
+    for upload_id in args["warm_ids"]:
+        expect_accept(invoke(handler, check_event(upload_id)))
+    runs = []
+    for upload_id in args["upload_ids"]:
+        event = check_event(upload_id)
+        gc.collect()
+        before = status_kib("VmRSS")
+        reset_peak()
+        response = invoke(handler, event)
+        peak = status_kib("VmHWM")
+        expect_accept(response)
+        runs.append({"before_kib": before, "peak_kib": peak})
+    return {"runs": runs}
