@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import secrets
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -136,20 +137,39 @@ def task_upload_time(args: dict[str, Any]) -> dict[str, Any]:
     return {"samples": results, "dynamodb_calls": clock.total_calls}
 
 
+def peak_above(run: Callable[[], object]) -> tuple[int, int, object]:
+    """RSS (KiB) just before ``run``, this process's peak RSS during it, and what it returned."""
+    gc.collect()
+    before = status_kib("VmRSS")
+    reset_peak()
+    outcome = run()
+    return before, status_kib("VmHWM"), outcome
+
+
 def task_upload_memory(args: dict[str, Any]) -> dict[str, Any]:
     """RSS of a warm instance before, and at its peak during, checks of uploads put by the
-    orchestrator (this process never holds their bytes)."""
+    orchestrator (this process never holds their bytes); the Python allocations' peak during
+    one more; and, as a control of the reading, the same reading around ``control_bytes``
+    written."""
     handler: Handler = load_handler(args["function_dir"])
     for upload_id in args["warm_ids"]:
         expect_accept(invoke(handler, check_event(upload_id)))
     runs = []
     for upload_id in args["upload_ids"]:
         event = check_event(upload_id)
-        gc.collect()
-        before = status_kib("VmRSS")
-        reset_peak()
-        response = invoke(handler, event)
-        peak = status_kib("VmHWM")
-        expect_accept(response)
+        before, peak, response = peak_above(lambda event=event: invoke(handler, event))
+        expect_accept(response)  # type: ignore[arg-type]
         runs.append({"before_kib": before, "peak_kib": peak})
-    return {"runs": runs}
+    event = check_event(args["traced_id"])
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    expect_accept(invoke(handler, event))
+    traced_peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    size = args["control_bytes"]
+    before, peak, _ = peak_above(lambda: len(b"\x01" * size))  # written, so resident
+    return {
+        "runs": runs,
+        "traced_peak_bytes": traced_peak,
+        "control": {"bytes": size, "before_kib": before, "peak_kib": peak},
+    }
