@@ -5,9 +5,11 @@ S3 on loopback) to Oz's Instant endpoint (the instant stand-in, in its own proce
 Content-Length body read in blocks. In one worker process (a fresh Lambda-like interpreter) the
 built ``UploadCheckFunction`` handler is called in-process with ``events/uploads/post_check.json``
 naming the upload, after a first check at each size (connections open, secrets cached),
-alternating round by round (the order swapped every round) with the floor: one boto3 S3
+interleaved round by round (the order rotating every round) with the floor: one boto3 S3
 ``GetObject`` of an object of the same size streamed, in the same blocks, into one keep-alive
-``requests`` POST to the same stand-in (``benchmarks/relays.py``: ``UploadFloor``). Every check
+``requests`` POST to the same stand-in (``benchmarks/relays.py``: ``UploadFloor``), and with
+the same floor again (a second instance, its own clients and connections): the control, whose
+ratio to the floor shows how far two runs of the same code differ here. Every check
 and every floor reads an object of its own, put into S3 outside the timed section (the check
 deletes what it sent). Time runs from just before the call to the moment the stand-in read the
 container's last byte, which the stand-in reports (CLOCK_MONOTONIC, common to both processes):
@@ -71,6 +73,9 @@ class _Size:
         self.dynamodb = Summary.of(samples["check_dynamodb_ms"])
         self.ratio = self.check.median / self.floor.median
         self.paired_ratio = paired_ratios(check, samples["floor"])
+        self.again = Summary.of(samples["floor_again"])
+        self.again_ratio = self.again.median / self.floor.median
+        self.again_paired = paired_ratios(samples["floor_again"], samples["floor"])
 
     @property
     def noisy(self) -> bool:
@@ -197,6 +202,8 @@ def _time_table(sizes: dict[int, _Size]) -> Table:
             f"{s.check.median - s.floor.median:+.2f} ms",
             f"{s.ratio:.3f}x (paired {s.paired_ratio.median:.3f}x, IQR "
             f"{s.paired_ratio.q1:.3f}-{s.paired_ratio.q3:.3f})",
+            f"{s.again_ratio:.3f}x (paired {s.again_paired.median:.3f}x, IQR "
+            f"{s.again_paired.q1:.3f}-{s.again_paired.q3:.3f})",
         ]
         for size, s in sizes.items()
     ]
@@ -210,6 +217,7 @@ def _time_table(sizes: dict[int, _Size]) -> Table:
             "check without them",
             "check without them - floor",
             "check without them / floor",
+            "control: the floor again / the floor",
         ],
         rows,
     )

@@ -10,6 +10,7 @@ the same end for the floor and the check, whatever either does after Oz has the 
 from __future__ import annotations
 
 import gc
+import random
 import secrets
 import time
 import tracemalloc
@@ -87,44 +88,51 @@ class LastByte:
 
 
 def task_upload_time(args: dict[str, Any]) -> dict[str, Any]:
-    """Floor and check interleaved round by round (the order alternating), per size; the time
-    the check spent inside DynamoDB calls before Oz's last byte, and their count, beside it."""
+    """Floor, check and the floor again interleaved round by round, per size: the order of the
+    runs rotating, the order of the puts shuffled (each run's object equally often put first or
+    last). The time the check spent inside DynamoDB calls before Oz's last byte, and their
+    count, beside it."""
     clock = DynamoDBClock.install()
     handler = load_handler(args["function_dir"])
     from benchmarks.relays import UploadFloor  # noqa: PLC0415 - after the handler
 
     bucket = Bucket(args["bucket"])
-    floor = UploadFloor(args["oz_url"], args["access_token"], args["bucket"])
+    # The floor twice, each with clients and connections of its own: how far two runs of the
+    # same code differ here (the method's resolution).
+    floors = {
+        name: UploadFloor(args["oz_url"], args["access_token"], args["bucket"])
+        for name in ("floor", "floor_again")
+    }
     last_byte = LastByte(args["oz_url"])
+    shuffle = random.Random(args.get("seed", 15)).shuffle  # noqa: S311 - an order, not a secret
 
-    def check(upload_id: str) -> None:
-        expect_accept(invoke(handler, check_event(upload_id)))
-
-    def run_floor(upload_id: str) -> None:
-        if floor(bucket.key(upload_id)) != 201:
+    def run(name: str, upload_id: str, event: dict[str, Any]) -> None:
+        if name == "check":
+            expect_accept(invoke(handler, event))
+        elif floors[name](bucket.key(upload_id)) != 201:
             raise RuntimeError("the floor's POST was not answered 201")
 
+    names = ["floor", "check", "floor_again"]
     results: dict[str, dict[str, list[float]]] = {}
     for size, rounds in args["rounds"].items():
         data = capsule_bytes(int(size))
-        check(bucket.put(data))  # warm: connections, secrets, first-call paths at this size
-        warm = bucket.put(data)
-        run_floor(warm)
-        bucket.delete(warm)
-        samples: dict[str, list[float]] = {
-            "floor": [],
-            "check": [],
-            "check_dynamodb_ms": [],
-            "check_dynamodb_calls": [],
-            "check_dynamodb_calls_whole": [],
-        }
-        variants: list[tuple[str, Callable[[str], None]]] = [("floor", run_floor), ("check", check)]
+        for name in names:  # warm: connections, secrets, first-call paths at this size
+            upload_id = bucket.put(data)
+            run(name, upload_id, check_event(upload_id))
+            if name != "check":
+                bucket.delete(upload_id)
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for key in ("check_dynamodb_ms", "check_dynamodb_calls", "check_dynamodb_calls_whole"):
+            samples[key] = []
         for i in range(rounds):
-            ids = {name: bucket.put(data) for name, _ in variants}
-            for name, run in variants if i % 2 == 0 else variants[::-1]:
+            put_order = names[:]
+            shuffle(put_order)
+            ids = {name: bucket.put(data) for name in put_order}
+            event = check_event(ids["check"])  # as the runtime hands it over: made before
+            for name in names[i % 3 :] + names[: i % 3]:
                 clock.take()
                 start = time.monotonic_ns()
-                run(ids[name])
+                run(name, ids[name], event)
                 end = last_byte.after(start, len(data))
                 samples[name].append((end - start) / 1e6)
                 if name == "check":
@@ -133,6 +141,7 @@ def task_upload_time(args: dict[str, Any]) -> dict[str, Any]:
                     samples["check_dynamodb_calls"].append(calls)
                     samples["check_dynamodb_calls_whole"].append(clock.take()[1])
             bucket.delete(ids["floor"])
+            bucket.delete(ids["floor_again"])
         results[size] = samples
     return {"samples": results, "dynamodb_calls": clock.total_calls}
 
