@@ -38,16 +38,21 @@ import boto3
 from benchmarks.context import Context
 from benchmarks.environment import REGION
 from benchmarks.events import MIB, capsule_bytes
-from benchmarks.report import Section, Table, Target
-from benchmarks.stats import Summary, paired_ratios
+from benchmarks.report import Section, Target
+from benchmarks.upload_figures import (
+    MAX_PEAK_RSS_MIB,
+    SizeFigures,
+    memory_table,
+    memory_target,
+    notes,
+    time_table,
+    time_target,
+)
 from stack.aws_emulator import FAKE_CREDENTIALS
 
 BUCKET = "bench-uploads"  # the template's UploadsBucket in moto's S3
 FUNCTION = "UploadCheckFunction"
 SIZES_MIB = (1, 8, 32)
-TARGET_RATIO = 1.10
-MAX_PEAK_RSS_MIB = 16
-NOISY_IQR = 0.25  # a floor whose IQR exceeds this share of its median: other load interfered
 WARM_BYTES = 64 * 1024
 MEMORY_REPEATS = 3
 
@@ -55,35 +60,6 @@ MEMORY_REPEATS = 3
 def _rounds(quick: bool) -> dict[str, int]:
     counts = (12, 6, 4) if quick else (60, 24, 12)
     return {str(size * MIB): n for size, n in zip(SIZES_MIB, counts, strict=True)}
-
-
-class _Size:
-    """One size's figures: floor, and the check without its DynamoDB time before Oz's last
-    byte."""
-
-    def __init__(self, samples: dict[str, list[float]]) -> None:
-        self.samples = samples
-        self.floor = Summary.of(samples["floor"])
-        self.whole = Summary.of(samples["check"])
-        check = [
-            total - inside
-            for total, inside in zip(samples["check"], samples["check_dynamodb_ms"], strict=True)
-        ]
-        self.check = Summary.of(check)
-        self.dynamodb = Summary.of(samples["check_dynamodb_ms"])
-        self.ratio = self.check.median / self.floor.median
-        self.paired_ratio = paired_ratios(check, samples["floor"])
-        self.again = Summary.of(samples["floor_again"])
-        self.again_ratio = self.again.median / self.floor.median
-        self.again_paired = paired_ratios(samples["floor_again"], samples["floor"])
-
-    @property
-    def noisy(self) -> bool:
-        return (self.floor.q3 - self.floor.q1) > NOISY_IQR * self.floor.median
-
-    def calls(self, key: str) -> str:
-        low, high = int(min(self.samples[key])), int(max(self.samples[key]))
-        return str(low) if low == high else f"{low}-{high}"
 
 
 def _s3(ctx: Context) -> Any:
@@ -140,10 +116,10 @@ def section(ctx: Context) -> Section:
     mark = ctx.moto.offset()
     result = ctx.run_worker("upload_time", args, function=FUNCTION, POWERTOOLS_TRACE_DISABLED="1")
     received = sum(call.service == "DynamoDB" for call in ctx.moto.calls(mark))
-    sizes = {size: _Size(result["samples"][str(size * MIB)]) for size in SIZES_MIB}
+    sizes = {size: SizeFigures(result["samples"][str(size * MIB)]) for size in SIZES_MIB}
     memory = _memory(ctx)
-    targets = [_time_target(size, s) for size, s in sizes.items()]
-    targets += [_memory_target(size, result["runs"]) for size, result in memory.items()]
+    targets = [time_target(size, s) for size, s in sizes.items()]
+    targets += [memory_target(size, result["runs"]) for size, result in memory.items()]
     targets.append(
         Target(
             "Upload path: DynamoDB calls timed = DynamoDB requests moto received (timing worker)",
@@ -157,128 +133,7 @@ def section(ctx: Context) -> Section:
         "2b. Upload path, beside the relay (warm, in-process, S3 and Oz answering at once)",
         method=__doc__.split("\n\n", 1)[1] if __doc__ else "",
         targets=targets,
-        tables=[_time_table(sizes), _memory_table(memory)],
-        notes=_notes(sizes),
+        tables=[time_table(sizes), memory_table(memory)],
+        notes=notes(sizes),
         data={"samples_ms": result["samples"], "memory_runs": memory},
     )
-
-
-def _time_target(size: int, s: _Size) -> Target:
-    worst = max(s.ratio, s.paired_ratio.median)
-    return Target(
-        f"Upload path, {size} MiB: check request -> Oz's last byte / floor (S3 GetObject "
-        "streamed into one keep-alive POST; DynamoDB calls left out, Tracer off)",
-        f"<= {TARGET_RATIO:.2f}x",
-        f"{s.ratio:.3f}x (median of paired ratios {s.paired_ratio.median:.3f}x)"
-        + (" NOISY: not judged" if s.noisy else ""),
-        None if s.noisy else worst <= TARGET_RATIO,
-    )
-
-
-def _above(run: dict[str, int]) -> float:
-    return (run["peak_kib"] - run["before_kib"]) / 1024
-
-
-def _memory_target(size: int, runs: list[dict[str, int]]) -> Target:
-    worst = max(_above(run) for run in runs)
-    return Target(
-        f"Upload path, {size} MiB: peak RSS above the idle warm process while checking (worst "
-        f"of {len(runs)} checks, fresh worker)",
-        f"<= {MAX_PEAK_RSS_MIB} MiB",
-        f"{worst:.1f} MiB",
-        worst <= MAX_PEAK_RSS_MIB,
-    )
-
-
-def _time_table(sizes: dict[int, _Size]) -> Table:
-    rows = [
-        [
-            f"{size} MiB x {len(s.samples['check'])}",
-            s.floor.text(digits=2),
-            s.whole.text(digits=2),
-            f"{s.dynamodb.median:.2f} ms ({s.calls('check_dynamodb_calls')} of "
-            f"{s.calls('check_dynamodb_calls_whole')} calls)",
-            s.check.text(digits=2),
-            f"{s.check.median - s.floor.median:+.2f} ms",
-            f"{s.ratio:.3f}x (paired {s.paired_ratio.median:.3f}x, IQR "
-            f"{s.paired_ratio.q1:.3f}-{s.paired_ratio.q3:.3f})",
-            f"{s.again_ratio:.3f}x (paired {s.again_paired.median:.3f}x, IQR "
-            f"{s.again_paired.q1:.3f}-{s.again_paired.q3:.3f})",
-        ]
-        for size, s in sizes.items()
-    ]
-    return Table(
-        "Check request -> Oz's last byte received, against the floor (Tracer off)",
-        [
-            "upload x rounds",
-            "floor: S3 GetObject streamed into one keep-alive POST",
-            "check (real handler), whole",
-            "inside DynamoDB calls before Oz's last byte (of the request's)",
-            "check without them",
-            "check without them - floor",
-            "check without them / floor",
-            "control: the floor again / the floor",
-        ],
-        rows,
-    )
-
-
-def _memory_table(memory: dict[int, dict[str, Any]]) -> Table:
-    rows = []
-    for size, result in memory.items():
-        rows += [
-            [
-                f"{size} MiB, check #{number}",
-                f"{run['before_kib'] / 1024:.1f} MiB",
-                f"{run['peak_kib'] / 1024:.1f} MiB",
-                f"{_above(run):.1f} MiB",
-            ]
-            for number, run in enumerate(result["runs"], start=1)
-        ]
-        rows.append(
-            [
-                f"{size} MiB, one more check under tracemalloc",
-                "-",
-                "-",
-                f"{result['traced_peak_bytes'] / MIB:.2f} MiB (Python allocations)",
-            ]
-        )
-        control = result["control"]
-        rows.append(
-            [
-                f"control: {control['bytes'] // MIB} MiB written, read the same way",
-                f"{control['before_kib'] / 1024:.1f} MiB",
-                f"{control['peak_kib'] / 1024:.1f} MiB",
-                f"{_above(control):.1f} MiB",
-            ]
-        )
-    return Table(
-        "Peak resident set while checking an upload (a fresh warm worker per size; the control "
-        "shows that the reading sees an allocation of the limit's size)",
-        ["upload", "RSS before", "peak RSS", "peak above before"],
-        rows,
-    )
-
-
-def _notes(sizes: dict[int, _Size]) -> list[str]:
-    noisy = any(s.noisy for s in sizes.values())
-    return [
-        *(
-            [
-                "NOISY RUN: a floor has an IQR above a quarter of its median: other processes "
-                "competed for the CPUs. That size's ratio target is NOT MEASURED rather than "
-                "passed or failed on noise."
-            ]
-            if noisy
-            else []
-        ),
-        "A ratio target passes only when both estimates are within it: the ratio of the "
-        "medians and the median of the per-round ratios of check and floor run back to back.",
-        "Beside the direct relay (section 2): a container up to ~4.4 MB travels in the event, "
-        "base64, and costs a decode and a SHA-256 on top of the POST; through an upload it "
-        "costs an S3 GetObject streamed into the POST instead, at any size up to "
-        "MAX_UPLOAD_BYTES, with a resident set that does not grow with the container.",
-        "S3 is moto_server on loopback: its own Python serving GetObject is most of the floor "
-        "here; a real S3 GetObject in-region streams at tens to hundreds of MB/s, so the "
-        "milliseconds differ there while the check's cost above its floor carries over.",
-    ]
