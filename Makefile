@@ -100,7 +100,7 @@ deploy: build ## sam deploy --guided (needs AWS credentials)
 bootstrap: setup ## Write the Oz service token to Secrets Manager: ARGS="--oz-url ... --secret-id ..." (docs/ROTATION.md)
 	$(PY) -m tools.bootstrap $(ARGS)
 
-bench: build ## Benchmarks: cold start, relay overhead, memory, reuse, size -> docs/BENCHMARKS.md (ARGS=--quick)
+bench: build ## Benchmarks: cold start, relay overhead, upload path, memory, reuse, size -> docs/BENCHMARKS.md (ARGS=--quick)
 	$(PY) -m benchmarks.run $(ARGS)
 
 clean: ## Remove build output and virtualenvs

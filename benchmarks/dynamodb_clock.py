@@ -12,6 +12,10 @@ work around a call (Powertools' record building, TypeSerializer) stays in the re
 botocore's own events (``provide-client-params`` ... ``after-call``) were tried first: they
 leave out what a call does before its first event (its context copy, the operation's model
 lookup: ~50 us per call on this machine), which would have counted as the relay's own.
+
+Each call's span is kept too (``time.monotonic_ns``, the clock other processes read as well),
+so that the upload path's figure, which ends at a moment another process records (Oz's last
+byte received), leaves out only the calls made before that moment (``before``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class DynamoDBClock:
         self.calls = 0
         self.ns = 0
         self.total_calls = 0  # never reset: to check against the calls moto received
+        self.spans: list[tuple[int, int]] = []  # (start, end) of each call, monotonic_ns
         self._restore: Any = None
 
     @classmethod
@@ -43,11 +48,13 @@ class DynamoDBClock:
         def timed(client: Any, operation_name: str, api_params: Any) -> Any:
             if client.meta.service_model.service_name != SERVICE:
                 return original(client, operation_name, api_params)
-            started = time.perf_counter_ns()
+            started = time.monotonic_ns()
             try:
                 return original(client, operation_name, api_params)
             finally:
-                clock.ns += time.perf_counter_ns() - started
+                ended = time.monotonic_ns()
+                clock.spans.append((started, ended))
+                clock.ns += ended - started
                 clock.calls += 1
                 clock.total_calls += 1
 
@@ -68,4 +75,12 @@ class DynamoDBClock:
         """Milliseconds and calls since the last ``take``."""
         taken = (self.ns / 1e6, self.calls)
         self.ns = self.calls = 0
+        self.spans.clear()
         return taken
+
+    def before(self, moment_ns: int) -> tuple[float, int]:
+        """Milliseconds inside calls since the last ``take`` up to ``moment_ns``
+        (``time.monotonic_ns``; a call under way then counts up to it), and the calls begun
+        before it."""
+        inside = sum(min(end, moment_ns) - start for start, end in self.spans if start < moment_ns)
+        return inside / 1e6, sum(start < moment_ns for start, _ in self.spans)

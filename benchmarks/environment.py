@@ -5,8 +5,9 @@
   directory holding only the runtime interface client (``awslambdaric`` and its two
   dependencies, linked from the app venv). On PYTHONPATH the layer comes first, as
   ``/opt/python`` does in Lambda, so no package of the dev venv (cryptography, moto...) leaks in.
-- moto_server on loopback for Secrets Manager and DynamoDB (the template's tables created in it,
-  as the local stack creates them), recording every request so calls can be counted by operation.
+- moto_server on loopback for Secrets Manager, DynamoDB and S3 (the template's tables and its
+  uploads bucket created in it, as the local stack creates them), recording every request so
+  calls can be counted by operation.
 - Each function's environment as the local stack computes it from the built template
   (``benchmarks/sam_env.py``): the template's variables, ``AWS_SAM_LOCAL=true`` and
   ``PYTHONDONTWRITEBYTECODE=1`` (``/opt`` and ``/var/task`` are read-only in Lambda: the
@@ -30,7 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stack.aws_emulator import DynamoTable, MotoServer, create_tables, seed_secrets
+from stack.aws_emulator import (
+    FAKE_CREDENTIALS,
+    DynamoTable,
+    MotoServer,
+    create_tables,
+    seed_secrets,
+)
 from stack.procs import LogSink, spawn
 from stack.rie import rie_binary
 
@@ -170,13 +177,17 @@ class BuiltTemplate:
 
 
 def read_template(
-    build: Path, parameters: Mapping[str, str], stack_env: Mapping[str, str]
+    build: Path,
+    parameters: Mapping[str, str],
+    stack_env: Mapping[str, str],
+    parameter_overrides: Mapping[str, str] | None = None,
 ) -> BuiltTemplate:
     """Each function's environment and the DynamoDB tables, as the local stack computes them."""
     request = {
         "template": str(build / "template.yaml"),
         "parameters": dict(parameters),
         "stack_env": dict(stack_env),
+        "parameter_overrides": dict(parameter_overrides or {}),
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "local"), str(REPO)])
@@ -258,6 +269,13 @@ class RecordingMoto:
             ],
             region=REGION,
         )
+
+    def create_bucket(self, name: str) -> None:
+        """An S3 bucket (the template's UploadsBucket, as the local stack names it)."""
+        import boto3  # noqa: PLC0415 - as the local stack's helpers import it
+
+        client = boto3.client("s3", endpoint_url=self.url, region_name=REGION, **FAKE_CREDENTIALS)
+        client.create_bucket(Bucket=name)
 
     def offset(self) -> int:
         """The recording's length now: a mark to count the requests received after it."""

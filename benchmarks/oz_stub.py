@@ -7,6 +7,12 @@ container starts with ``events.REJECT_MARKER``. It runs in its own process (the 
 test keeps a core to itself on a 2-core machine) and counts accepted connections, requests and
 body bytes in shared memory, so keep-alive can be verified from the server's side.
 
+The body is read in 1 MiB chunks into one reused buffer, never held whole. When the last byte
+of a container (a POST to the Instant endpoint) has been read, the stand-in notes the moment
+(``time.monotonic_ns``: CLOCK_MONOTONIC, the same clock in every process of the machine) and
+the bytes read; ``GET /bench/last-body`` answers both (``{"ns", "bytes"}``) without counting as
+a request, so that a client in another process can time a request up to Oz's last byte.
+
 It stands in for Data Zoo's KYC Data API too, under ``DATAZOO_BASE_PATH`` (``datazoo_url`` is
 the identity-verify function's DATAZOO_API_URL): ``POST .../verify`` answers a canned 200 (the
 Data Zoo emulator's own answer to the identity-verify event, captured once per run), again
@@ -26,6 +32,9 @@ from typing import Any
 from benchmarks.events import REJECT_MARKER
 
 READ_CHUNK = 1 << 20
+COUNTS = ("connections", "requests", "body_bytes")
+FOLDERS_PATH = "/api/instant/folders/"
+LAST_BODY_PATH = "/bench/last-body"
 # Where the Data Zoo stand-in answers: its DATAZOO_API_URL is the stand-in's URL plus this.
 DATAZOO_BASE_PATH = "/datazoo/api/v2"
 DATAZOO_VERIFY_PATH = DATAZOO_BASE_PATH + "/verify"
@@ -64,6 +73,9 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        if self.path == LAST_BODY_PATH:
+            self._last_body()
+            return
         self._answer()
 
     def do_POST(self) -> None:
@@ -82,11 +94,28 @@ class _Handler(BaseHTTPRequestHandler):
             if not head:
                 head = bytes(view[: min(got, len(REJECT_MARKER))])
             remaining -= got
+        read_at = time.monotonic_ns()
         counters = self.server.counters
         with counters["requests"].get_lock():
             counters["requests"].value += 1
             counters["body_bytes"].value += length - remaining
+        if self.command == "POST" and self.path.split("?", 1)[0] == FOLDERS_PATH:
+            with counters["last_body_ns"].get_lock():
+                counters["last_body_ns"].value = read_at
+                counters["last_body_bytes"].value = length - remaining
         status, body = self._route(self.headers.get("Content-Type") or "", head)
+        self._write(status, body)
+
+    def _last_body(self) -> None:
+        counters = self.server.counters
+        with counters["last_body_ns"].get_lock():
+            last = {
+                "ns": counters["last_body_ns"].value,
+                "bytes": counters["last_body_bytes"].value,
+            }
+        self._write(200, json.dumps(last).encode())
+
+    def _write(self, status: int, body: bytes) -> None:
         head = (
             f"HTTP/1.1 {status} {'Created' if status == 201 else 'OK'}\r\n"
             "Content-Type: application/json\r\n"
@@ -99,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, content_type: str, head: bytes) -> tuple[int, bytes]:
         answers = self.server.answers
         path = self.path.split("?", 1)[0]
-        if self.command == "POST" and path == "/api/instant/folders/":
+        if self.command == "POST" and path == FOLDERS_PATH:
             if content_type.startswith("multipart/"):
                 return 201, answers.biometry_folder
             return 201, answers.reject_folder if head == REJECT_MARKER else answers.liveness_folder
@@ -129,7 +158,14 @@ class OzStub:
         self._ctx = multiprocessing.get_context("spawn")
         self._answers = answers
         self._counters = {
-            name: self._ctx.Value("q", 0) for name in ("connections", "requests", "body_bytes")
+            name: self._ctx.Value("q", 0)
+            for name in (
+                "connections",
+                "requests",
+                "body_bytes",
+                "last_body_ns",
+                "last_body_bytes",
+            )
         }
         self._port = self._ctx.Value("i", 0)
         self._process: Any = None
@@ -166,10 +202,10 @@ class OzStub:
             self._process = None
 
     def counts(self) -> dict[str, int]:
-        return {name: int(value.value) for name, value in self._counters.items()}
+        return {name: int(self._counters[name].value) for name in COUNTS}
 
     def reset_counts(self) -> None:
-        for value in self._counters.values():
+        for value in (self._counters[name] for name in COUNTS):
             with value.get_lock():
                 value.value = 0
 

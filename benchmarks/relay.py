@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks import relay_breakdown, upload_path
+from benchmarks import relay_breakdown
 from benchmarks.context import Context
 from benchmarks.events import MIB
 from benchmarks.report import Section, Table, Target
@@ -161,17 +161,15 @@ def section(ctx: Context, emulator: OzEmulator) -> Section:
             timed == received,
         )
     )
-    upload_targets, upload_table = upload_path.slot()
     return Section(
         "relay",
         "2. Relay overhead (warm, in-process, Oz answering at once)",
         method=__doc__.split("\n\n", 1)[1] if __doc__ else "",
-        targets=targets + upload_targets,
+        targets=targets,
         tables=[
             _plain_table(plain),
             _naive_table(plain),
             _traced_table(traced, traced_result.get("xray_datagrams", 0)),
-            upload_table,
             relay_breakdown.fixed_cost_parts(ctx)[0],
             relay_breakdown.fixed_cost(ctx),
             relay_breakdown.stand_in_cost(ctx, emulator),

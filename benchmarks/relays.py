@@ -5,6 +5,10 @@
   mode, the fastest of the standard library's decoders here, and the relay's own), one SHA-256
   of the container (the idempotency key) and one ``requests.Session().post`` of the bytes on a
   kept-alive connection.
+- ``UploadFloor``: what any check of an uploaded container must do at the very least: one S3
+  ``GetObject`` of the object, its body streamed (``Content-Length``, read in the blocks urllib3
+  asks for, as the real check's body is) into one ``requests.Session().post`` on a kept-alive
+  connection. No ownership or policy check, no retry, no idempotency record.
 - ``NaiveRelay``: the same job as the real handler (secrets, Oz call, decision, receipt, the
   verification store's three writes: in-progress record, receipt record with the best shot,
   completion) done the naive way: both secrets read from Secrets Manager on every call, a new
@@ -41,6 +45,38 @@ class Floor:
         capsule = binascii.a2b_base64(event["body"], strict_mode=True)
         self.key = hashlib.sha256(capsule).hexdigest()
         response = self.session.post(self.url, data=capsule, headers=self.headers, timeout=TIMEOUT)
+        return response.status_code
+
+
+class _Sized:
+    """The least a streamed body needs for requests to send it with a Content-Length."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        self.stream, self.length = stream, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.stream.read(size)
+        return data
+
+
+class UploadFloor:
+    def __init__(self, oz_url: str, access_token: str, bucket: str) -> None:
+        self.url = oz_url + "/api/instant/folders/"
+        self.bucket = bucket
+        self.s3 = boto3.client("s3")
+        self.session = requests.Session()
+        self.headers = {"Content-Type": "application/octet-stream", TOKEN_HEADER: access_token}
+
+    def __call__(self, key: str) -> int:
+        answer = self.s3.get_object(Bucket=self.bucket, Key=key)
+        with answer["Body"] as body:
+            sized = _Sized(body, int(answer["ContentLength"]))
+            response = self.session.post(
+                self.url, data=sized, headers=self.headers, timeout=TIMEOUT
+            )
         return response.status_code
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "docs" / "BENCHMARKS.md"
-SECTIONS = ("cold-start", "relay", "memory", "reuse", "store", "package")
+SECTIONS = ("cold-start", "relay", "upload", "memory", "reuse", "store", "package")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,9 @@ stack's endpoint overrides. The tables are ``stack.tables.template_tables``: nam
 functions' ``!Ref <table>`` resolve, with their keys and TTL attribute.
 
 Usage: ``python -m benchmarks.sam_env REQUEST_JSON`` where the request is
-``{"template", "parameters": {...}, "stack_env": {...}}``; prints
+``{"template", "parameters": {...}, "stack_env": {...}, "parameter_overrides": {...}}``
+(``parameter_overrides``: template parameters and logical ids, as the local stack passes
+``UploadsBucket``); prints
 ``{"functions": {function: {"cwd", "handler", "env"}}, "tables": [{"name", "resource",
 "definition", "ttl_attribute"}]}``.
 """
@@ -34,7 +36,7 @@ def environments(request: dict[str, Any]) -> dict[str, Any]:
     template = Path(request["template"]).resolve()
     stacks, _ = SamLocalStackProvider.get_stacks(
         str(template),
-        parameter_overrides={},
+        parameter_overrides=request.get("parameter_overrides", {}),
         global_parameter_overrides={"AWS::Region": "us-east-1", "AWS::AccountId": ACCOUNT_ID},
     )
     provider = SamFunctionProvider(stacks)

@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cold_start, imports, memory, package_size, relay, reuse, store_calls
+from benchmarks import (
+    cold_start,
+    imports,
+    memory,
+    package_size,
+    relay,
+    reuse,
+    store_calls,
+    upload_path,
+)
 from benchmarks.context import Context, cpu_facts
 from benchmarks.environment import (
     DATAZOO_TOKEN_SECRET,
@@ -97,9 +106,14 @@ def run(*, quick: bool, only: Sequence[str], out: Path | None, keep: bool, comma
             stack_env={
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto.url,
                 "AWS_ENDPOINT_URL_DYNAMODB": moto.url,
+                "AWS_ENDPOINT_URL_S3": moto.url,
             },
+            # SAM CLI resolves `!Ref UploadsBucket` to the logical id (not a bucket name): the
+            # local stack's own override.
+            parameter_overrides={"UploadsBucket": upload_path.BUCKET},
         )
         moto.create_tables(template.tables)
+        moto.create_bucket(upload_path.BUCKET)
         functions = template.functions
         table = _verifications_table(functions)
         mint = ReceiptMint(
@@ -172,6 +186,7 @@ def _sections(ctx: Context, only: Sequence[str], emulator: OzEmulator) -> list[S
     for key, log, measure in (
         ("cold-start", "cold start", lambda: imports.analyse(ctx, cold_start.measure(ctx))),
         ("relay", "relay overhead", lambda: relay.section(ctx, emulator)),
+        ("upload", "upload path", lambda: upload_path.section(ctx)),
         ("memory", "memory", lambda: memory.section(ctx)),
         ("reuse", "reuse", lambda: reuse.section(ctx)),
         ("store", "verification store calls", lambda: store_calls.section(ctx)),

@@ -15,7 +15,6 @@ import gc
 import hashlib
 import json
 import os
-import re
 import sys
 import time
 import tracemalloc
@@ -27,6 +26,8 @@ from benchmarks.dynamodb_clock import DynamoDBClock
 from benchmarks.events import fresh, liveness_event
 from benchmarks.handler_calls import drain, expect_accept, invoke, load_handler, ms, xray_sink
 from benchmarks.introspect import task_parts, task_profile, task_usage
+from benchmarks.proc_memory import reset_peak, status_kib
+from benchmarks.upload_worker import task_upload_memory, task_upload_time
 
 # --- relay overhead -------------------------------------------------------------------------
 
@@ -87,18 +88,6 @@ def task_relay(args: dict[str, Any]) -> dict[str, Any]:
 # --- memory ---------------------------------------------------------------------------------
 
 
-def _status_kib(field: str) -> int:
-    match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
-    if match is None:
-        raise RuntimeError(f"/proc/self/status has no {field}")
-    return int(match.group(1))
-
-
-def _reset_peak() -> None:
-    # "5" resets the peak resident set size (VmHWM) to the current one (Linux >= 4.0).
-    Path("/proc/self/clear_refs").write_text("5")
-
-
 def task_memory(args: dict[str, Any]) -> dict[str, Any]:
     """RSS of a warm instance before and at peak during the relay of the largest capsule."""
     handler = load_handler(args["function_dir"])
@@ -118,10 +107,10 @@ def task_memory(args: dict[str, Any]) -> dict[str, Any]:
         event = json.loads(raw)
         kept.append((raw, event))
         gc.collect()
-        before = _status_kib("VmRSS")
-        _reset_peak()
+        before = status_kib("VmRSS")
+        reset_peak()
         expect_accept(invoke(handler, event))
-        runs.append({"before_kib": before, "peak_kib": _status_kib("VmHWM")})
+        runs.append({"before_kib": before, "peak_kib": status_kib("VmHWM")})
     # Python-level allocations (exact, allocator-independent) of one more relay.
     raw = paths[args["repeats"]].read_bytes()
     event = json.loads(raw)
@@ -201,6 +190,8 @@ TASKS = {
     "usage": task_usage,
     "profile": task_profile,
     "parts": task_parts,
+    "upload_time": task_upload_time,
+    "upload_memory": task_upload_memory,
 }
 
 if __name__ == "__main__":

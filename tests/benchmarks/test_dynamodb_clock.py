@@ -96,3 +96,37 @@ def test_uninstall_gives_botocore_its_own_method_back() -> None:
     clock.uninstall()
 
     assert BaseClient._make_api_call is original
+
+
+def test_before_counts_only_the_calls_made_before_a_moment(
+    dynamodb: Any, clock: DynamoDBClock
+) -> None:
+    dynamodb.get_item(TableName=TABLE, Key={"id": {"S": "a"}})
+    moment = time.monotonic_ns()
+    dynamodb.put_item(TableName=TABLE, Item={"id": {"S": "b"}})
+    (first_start, first_end), (second_start, second_end) = clock.spans
+
+    assert first_end <= moment <= second_start
+    assert clock.before(moment) == ((first_end - first_start) / 1e6, 1)
+    inside_ms, calls = clock.take()
+    assert calls == 2
+    assert inside_ms == pytest.approx((first_end - first_start + second_end - second_start) / 1e6)
+
+
+def test_before_counts_a_call_under_way_up_to_the_moment(
+    dynamodb: Any, clock: DynamoDBClock
+) -> None:
+    dynamodb.put_item(TableName=TABLE, Item={"id": {"S": "a"}, "blob": {"B": b"x" * 65536}})
+    ((start, end),) = clock.spans
+    halfway = start + (end - start) // 2
+
+    assert clock.before(halfway) == ((halfway - start) / 1e6, 1)
+    assert clock.before(start) == (0.0, 0)
+
+
+def test_take_forgets_the_spans(dynamodb: Any, clock: DynamoDBClock) -> None:
+    dynamodb.get_item(TableName=TABLE, Key={"id": {"S": "a"}})
+    clock.take()
+
+    assert clock.spans == []
+    assert clock.before(time.monotonic_ns()) == (0.0, 0)
