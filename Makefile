@@ -13,7 +13,7 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} SAM_CLI_TELEMETRY=0
 BUILD_STAMP := .aws-sam/build/template.yaml
 
-.PHONY: help setup lock lint validate scan build test test-fast local demo events openapi deploy bootstrap bench clean
+.PHONY: help setup lock lint validate scan build chromium test test-fast local demo events openapi deploy bootstrap bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,7 +75,11 @@ build: $(BUILD_STAMP) ## sam build (no container)
 scan: $(SCAN_VENV)/.installed ## Security scanners: bandit (code), checkov (template), pip-audit (requirements) -> build/scan/
 	$(SCAN_VENV)/bin/python scripts/scan.py
 
-test: lint validate scan build ## Everything CI runs: lint, validate, scan, build, all tests
+# The browser tests drive the system's Chromium (CHROMIUM_PATH, or Debian's, installed when missing).
+chromium: ## Make sure a Chromium for the browser tests is there (apt-get install chromium when missing)
+	@scripts/ensure_chromium.sh
+
+test: lint validate scan build chromium ## Everything CI runs: lint, validate, scan, build, all tests
 	$(VENV)/bin/pytest
 
 test-fast: setup ## Unit and integration tests only (no build, no load or browser tests)
