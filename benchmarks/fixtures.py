@@ -102,7 +102,7 @@ class ReceiptMint:
         key = SigningKey(str(version["VersionId"]), str(version["SecretString"]))
         self.tokens = ReceiptTokens(_CurrentKey(key), ttl_seconds=ttl_seconds)  # type: ignore[arg-type]
         self.store = ReceiptStore(table, client=aws_client("dynamodb", moto_url))
-        self.best_shot = best_shot_image()
+        self.best_shot = base64.b64encode(best_shot_image()).decode("ascii")  # as Oz sends it
 
     def issue(self) -> str:
         claims = self.tokens.new_claims(

@@ -468,7 +468,9 @@ def prepare_event(case: Case) -> dict[str, Any]:
         claims = receipts.new_claims(
             folder_id="faults-folder", event_session_id="faults-session", subject=None
         )
-        ReceiptStore.from_environment().put_issued(claims, make_face_jpeg("alice"))
+        ReceiptStore.from_environment().put_issued(
+            claims, base64.b64encode(make_face_jpeg("alice")).decode()
+        )
         event["body"] = json.dumps(
             {
                 "receipt": receipts.sign(claims),

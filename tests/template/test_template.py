@@ -137,6 +137,8 @@ DATAZOO_ENV = {
 API_ENV = {"CORS_ALLOWED_ORIGINS"}  # the functions behind a route answer CORS
 RECEIPT_ENV = {"RECEIPT_SECRET_ID", "RECEIPT_TTL_SECONDS", "VERIFICATIONS_TABLE_NAME"}
 UPLOAD_ENV = {"UPLOADS_BUCKET_NAME", "MAX_UPLOAD_BYTES"}
+# Read by glibc's malloc at start-up (the relay's large bodies stay in a heap it keeps).
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"}
 # Exactly what each function reads: no function gets a variable it does not read.
 ENV_BY_FUNCTION = {
     "SessionTokenFunction": POWERTOOLS_ENV
@@ -147,6 +149,7 @@ ENV_BY_FUNCTION = {
     | API_ENV
     | OZ_ENV
     | RECEIPT_ENV
+    | MALLOC_ENV
     | {"MAX_CAPSULE_BYTES", "LIVENESS_CHECKS_PER_USER_PER_HOUR"},
     "LivenessUploadFunction": POWERTOOLS_ENV | API_ENV | UPLOAD_ENV,
     "UploadCheckFunction": POWERTOOLS_ENV
@@ -820,6 +823,13 @@ def test_environment_values(functions: dict[str, dict[str, Any]]):
             assert variables["DATAZOO_CONNECT_TIMEOUT_SECONDS"] == "3.05"
         if "MAX_CAPSULE_BYTES" in variables:
             assert variables["MAX_CAPSULE_BYTES"] == "4613734"
+            # The largest event body (the container base64-encoded) is served from the heap,
+            # and the heap keeps at least two such bodies' worth of freed memory; within
+            # glibc's limit for the mmap threshold (32 MiB on 64-bit).
+            largest_body = 4 * (int(variables["MAX_CAPSULE_BYTES"]) // 3 + 1)
+            mmap_threshold = int(variables["MALLOC_MMAP_THRESHOLD_"])
+            assert largest_body < mmap_threshold <= 32 * 1024 * 1024, name
+            assert int(variables["MALLOC_TRIM_THRESHOLD_"]) >= 2 * largest_body, name
         if "RECEIPT_SECRET_ID" in variables:
             assert _ref(variables["RECEIPT_SECRET_ID"]) == "ReceiptSigningKeySecret"
             assert _ref(variables["RECEIPT_TTL_SECONDS"]) == "ReceiptTtlSeconds"
@@ -912,8 +922,9 @@ def test_each_function_gets_exactly_the_variables_its_code_reads(
     read = env.read - {"POWERTOOLS_PARAMETERS_MAX_AGE"}
     if name in API_FUNCTIONS:
         read.add("CORS_ALLOWED_ORIGINS")  # the resolver reads it at import
-    # Then the template sets each of them, and nothing else but Powertools' own
-    variables = set(functions[name]["Environment"]["Variables"])
+    # Then the template sets each of them, and nothing else but Powertools' own (and the C
+    # library's, which the Python runtime reads before our code runs)
+    variables = set(functions[name]["Environment"]["Variables"]) - MALLOC_ENV
     assert read == {v for v in variables if not v.startswith("POWERTOOLS_")}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 import time
 
@@ -141,7 +142,7 @@ def test_capsule_reaches_oz_byte_for_byte(api, oz, service_user):
     recorded = oz.requests[-1]
     assert recorded.raw_body == capsule
     assert recorded.headers["Content-Type"] == "application/octet-stream"
-    assert extract_best_shot(folder) == make_face_jpeg("subject")
+    assert base64.b64decode(extract_best_shot(folder) or "") == make_face_jpeg("subject")
 
 
 def test_replayed_capsule_is_rejected_with_code_14(api, service_user):

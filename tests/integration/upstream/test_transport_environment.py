@@ -1,4 +1,5 @@
-"""The environment's proxy settings apply to upstream requests, as requests reads them.
+"""The environment's proxy settings apply to upstream requests, as requests reads them, read
+once per upstream (at its first request); a netrc file is never read.
 
 A forward proxy on loopback answers every request itself and records its request line: a
 request sent through a proxy carries the absolute URL (``GET http://host:port/path``).
@@ -76,3 +77,34 @@ def test_without_proxy_variables_requests_go_direct(oz, proxy, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     assert client(oz.url).version()["core"] != "via-proxy"
     assert proxy.lines == []
+
+
+def test_the_environment_is_read_once_per_upstream_not_per_request(oz, proxy, monkeypatch):
+    # Given a client whose first request went direct (a Lambda instance's environment never
+    # changes: requests' reading of it on every request is work the relay need not repeat)
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    api = client(oz.url)
+    assert api.version()["core"] != "via-proxy"
+    # When a proxy appears in the environment afterwards
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    # Then that client keeps going direct, and a new one takes the proxy
+    assert api.version()["core"] != "via-proxy"
+    assert proxy.lines == []
+    assert client(oz.url).version()["core"] == "via-proxy"
+
+
+def test_credentials_in_a_netrc_file_never_reach_an_upstream(oz, monkeypatch, tmp_path):
+    # Given a netrc file naming the upstream's host, as requests would read it
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-for-oz\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    # When the client calls the upstream
+    client(oz.url).version()
+    # Then no Authorization header went with it
+    assert not {name.lower() for name in oz.requests[-1].headers} & {"authorization"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import boto3
 import pytest
 from oz_fixtures import VERIFICATIONS_TABLE, create_verifications_table
@@ -11,6 +13,7 @@ from idv.receipts.store import ReceiptStore
 from idv.receipts.tokens import ReceiptClaims
 
 BEST_SHOT = b"\xff\xd8\xff best shot"
+BEST_SHOT_TEXT = base64.b64encode(BEST_SHOT).decode()
 
 
 class Clock:
@@ -40,16 +43,33 @@ def item(dynamodb, receipt_id: str = "r1") -> dict:
 @pytest.fixture
 def store(dynamodb) -> ReceiptStore:
     store = ReceiptStore(VERIFICATIONS_TABLE, clock=Clock())
-    store.put_issued(claims(), BEST_SHOT)
+    store.put_issued(claims(), BEST_SHOT_TEXT)
     return store
 
 
 def test_an_issued_receipt_keeps_its_best_shot_until_its_expiry(store, dynamodb):
     stored = item(dynamodb)
     assert stored["state"] == {"S": "ISSUED"}
-    assert stored["best_shot"]["B"] == BEST_SHOT
+    assert stored["best_shot"] == {"S": BEST_SHOT_TEXT}  # Oz's base64, as it came
     assert stored["expiration"] == {"N": "1800000300"}
-    assert store.best_shot("r1") == BEST_SHOT
+    assert store.best_shot("r1") == BEST_SHOT_TEXT
+
+
+def test_a_receipt_stored_with_the_image_bytes_is_still_read(store, dynamodb):
+    # Given a receipt issued before the store kept the base64 text (the bytes, "B")
+    old = claims("r2")
+    dynamodb.put_item(
+        TableName=VERIFICATIONS_TABLE,
+        Item={
+            "id": {"S": "receipt#r2"},
+            "state": {"S": "ISSUED"},
+            "best_shot": {"B": BEST_SHOT},
+            "expiration": {"N": str(old.expires_at)},
+        },
+    )
+    # Then its best shot reads as text for a repeated answer, and as bytes for a face match
+    assert store.best_shot("r2") == BEST_SHOT_TEXT
+    assert store.claim("r2") == BEST_SHOT
 
 
 def test_a_claimed_receipt_is_in_use_and_then_used_without_its_best_shot(store, dynamodb):
@@ -75,7 +95,7 @@ def test_a_released_receipt_can_be_used_again(store):
 def test_a_use_that_died_frees_the_receipt_when_its_lease_ends(dynamodb):
     clock = Clock()
     store = ReceiptStore(VERIFICATIONS_TABLE, clock=clock)
-    store.put_issued(claims(), BEST_SHOT)
+    store.put_issued(claims(), BEST_SHOT_TEXT)
     store.claim("r1")
     clock.now += 30
     with pytest.raises(ReceiptInUse):
@@ -100,4 +120,4 @@ def test_an_unknown_receipt_is_invalid(store):
 
 def test_a_receipt_id_is_issued_once(store):
     with pytest.raises(Exception, match="verification store"):
-        store.put_issued(claims(), b"another image")
+        store.put_issued(claims(), base64.b64encode(b"another image").decode())

@@ -7,6 +7,9 @@ here and nowhere else:
 - the event is never logged, whatever ``POWERTOOLS_LOGGER_LOG_EVENT`` or ``POWERTOOLS_DEV`` say
   (it holds capsules, images and identity data), and log fields named like secrets are masked;
 - neither the tracer nor the logger captures a response;
+- with tracing disabled (``POWERTOOLS_TRACE_DISABLED``, ``sam local``) no tracer decorator is
+  applied: Powertools' would still open a dummy X-Ray subsegment around the handler and the
+  route on every invocation (docs/BENCHMARKS.md, Relay overhead);
 - every invocation starts its deadline (``upstream.deadline``) before it is routed, so no chain
   of upstream attempts outlasts API Gateway's 29 s or the function's own timeout.
 """
@@ -62,16 +65,17 @@ class ApiFunction:
         self, register: Callable[..., Callable[[View], View]], path: str, openapi: dict[str, Any]
     ) -> Callable[[View], View]:
         def decorate(view: View) -> View:
-            register(path, **openapi)(self.tracer.capture_method(capture_response=False)(view))
+            traced = view if self.tracer.disabled else self._traced(view)
+            register(path, **openapi)(traced)
             return view
 
         return decorate
 
+    def _traced(self, view: View) -> View:
+        traced: View = self.tracer.capture_method(capture_response=False)(view)
+        return traced
+
     def _entry_point(self) -> EntryPoint:
-        @self.logger.inject_lambda_context(
-            correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
-        )
-        @self.tracer.capture_lambda_handler(capture_response=False)
         @self.metrics.log_metrics
         def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             deadline.start(context, limit=deadline.API_GATEWAY_SECONDS)
@@ -81,4 +85,9 @@ class ApiFunction:
                 deadline.clear()
 
         entry_point: EntryPoint = lambda_handler
-        return entry_point
+        if not self.tracer.disabled:
+            entry_point = self.tracer.capture_lambda_handler(capture_response=False)(entry_point)
+        logged: EntryPoint = self.logger.inject_lambda_context(
+            correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
+        )(entry_point)
+        return logged

@@ -1,6 +1,7 @@
 """Receipts in the verification store: issued with their best shot, then used exactly once.
 
-One DynamoDB item per receipt, keyed ``receipt#<jti>``: ``state`` ISSUED (with the best shot),
+One DynamoDB item per receipt, keyed ``receipt#<jti>``: ``state`` ISSUED (with the best shot,
+the base64 text Oz sent, as a string),
 IN_USE (a face match is running; ``lease_until`` frees it if that call dies) or USED (the best
 shot removed). Each transition is one conditional update, so of two concurrent uses exactly one
 wins. The item expires with the receipt (``expiration``, the table's TTL attribute); DynamoDB
@@ -10,6 +11,8 @@ first.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -26,8 +29,9 @@ from idv.receipts.tokens import ReceiptClaims
 ISSUED, IN_USE, USED = "ISSUED", "IN_USE", "USED"
 # Longer than any function that uses a receipt may run (29 s), so a live use is never overtaken.
 LEASE_SECONDS = 35
-# DynamoDB's item limit is 400 KB; what is left for the best shot, with room for the rest.
-MAX_BEST_SHOT_BYTES = 380_000
+# DynamoDB's item limit is 400 KB; what is left for the best shot's base64 text (ASCII: one
+# byte a character), with room for the rest: an image of up to 285,000 bytes.
+MAX_BEST_SHOT_CHARS = 380_000
 RETRY_IN_USE_SECONDS = 5
 
 
@@ -61,28 +65,29 @@ class ReceiptStore:
             self._client = boto3.client("dynamodb")
         return self._client
 
-    def put_issued(self, claims: ReceiptClaims, best_shot: bytes) -> None:
-        """Keep a new receipt's best shot until the receipt is used or expires."""
+    def put_issued(self, claims: ReceiptClaims, best_shot: str) -> None:
+        """Keep a new receipt's best shot (its base64 text) until the receipt is used or
+        expires."""
         self._call(
             "put_item",
             Item={
                 "id": _key(claims.receipt_id),
                 "state": {"S": ISSUED},
-                "best_shot": {"B": best_shot},
+                "best_shot": {"S": best_shot},
                 "expiration": {"N": str(claims.expires_at)},
             },
             ConditionExpression="attribute_not_exists(id)",
         )
 
-    def best_shot(self, receipt_id: str) -> bytes | None:
-        """The best shot of a receipt not used yet (None once used or unknown)."""
+    def best_shot(self, receipt_id: str) -> str | None:
+        """The best shot (base64 text) of a receipt not used yet (None once used or unknown)."""
         item = self._call("get_item", Key={"id": _key(receipt_id)}, ConsistentRead=True).get("Item")
         if not item or item.get("state", {}).get("S") != ISSUED:
             return None
-        return bytes(item["best_shot"]["B"])
+        return _text(item["best_shot"])
 
     def claim(self, receipt_id: str) -> bytes:
-        """Start using a receipt (for a face match) and return its best shot.
+        """Start using a receipt (for a face match) and return its best shot's image bytes.
 
         Raises:
             ReceiptUsed: it was used already.
@@ -101,7 +106,7 @@ class ReceiptStore:
                 ":now": {"N": str(now)},
             },
         )
-        return bytes(item["best_shot"]["B"])
+        return _image(item["best_shot"])
 
     def consume(self, receipt_id: str) -> None:
         """The face match answered: the receipt is used, its best shot deleted."""
@@ -175,6 +180,20 @@ class ReceiptStore:
 
 def _key(receipt_id: str) -> dict[str, str]:
     return {"S": f"receipt#{receipt_id}"}
+
+
+# A receipt issued before the store kept the text holds the image's bytes ("B"): both are read,
+# so the receipts in flight while the stack is updated stay usable.
+def _text(value: Mapping[str, Any]) -> str:
+    if "S" in value:
+        return str(value["S"])
+    return base64.b64encode(value["B"]).decode("ascii")
+
+
+def _image(value: Mapping[str, Any]) -> bytes:
+    if "S" in value:
+        return binascii.a2b_base64(value["S"], strict_mode=True)
+    return bytes(value["B"])
 
 
 def _refusal(item: Mapping[str, Any] | None) -> ServiceError:

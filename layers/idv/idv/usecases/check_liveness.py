@@ -7,7 +7,6 @@ receipt's lifetime gets the same answer, with one call to Oz in total (``aws.ide
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 from collections.abc import Callable, Mapping
@@ -28,7 +27,7 @@ from idv.oz.decisions import LivenessDecision, liveness_decision
 from idv.oz.folders import Folder
 from idv.receipts import store as receipt_store
 from idv.receipts import tokens
-from idv.receipts.store import MAX_BEST_SHOT_BYTES, ReceiptStore
+from idv.receipts.store import MAX_BEST_SHOT_CHARS, ReceiptStore
 from idv.receipts.tokens import ReceiptClaims, ReceiptTokens
 
 logger = Logger(child=True)
@@ -76,7 +75,7 @@ class LivenessAnswer:
     event_session_id: str | None
     receipt: str | None = field(repr=False)
     receipt_expires_at: int | None
-    best_shot: bytes | None = field(repr=False)
+    best_shot: str | None = field(repr=False)  # base64, as Oz sent it
 
     def public(self, *, include_best_shot: bool) -> dict[str, Any]:
         """The body of ``POST /v1/liveness``."""
@@ -88,9 +87,7 @@ class LivenessAnswer:
             "receipt_expires_at": _iso(self.receipt_expires_at),
         }
         if include_best_shot:
-            body["best_shot"] = (
-                base64.b64encode(self.best_shot).decode("ascii") if self.best_shot else None
-            )
+            body["best_shot"] = self.best_shot or None
         return body
 
 
@@ -152,7 +149,7 @@ def answer_once(
     Raises:
         RequestInProgress: the same key is being checked now.
     """
-    fresh: list[bytes] = []
+    fresh: list[str] = []
 
     def decide() -> dict[str, Any]:
         return _decide(analyze(), subject, receipts, store, fresh)
@@ -177,7 +174,7 @@ def _decide(
     subject: str | None,
     receipts: ReceiptTokens,
     store: ReceiptStore,
-    fresh: list[bytes],
+    fresh: list[str],
 ) -> dict[str, Any]:
     """The facts kept for a repeat of this request: the decision and, on ACCEPT, the receipt's
     claims (without the subject, which the repeat brings). The best shot goes to the store."""
@@ -191,11 +188,11 @@ def _decide(
     if decision is not LivenessDecision.ACCEPT:
         return facts
     best_shot = extract_best_shot(folder)
-    if best_shot is None or len(best_shot) > MAX_BEST_SHOT_BYTES:
+    if best_shot is None or len(best_shot) > MAX_BEST_SHOT_CHARS:
         # Without its image a receipt could be neither face-matched nor trusted: none issued.
         logger.warning(
             "accepted folder without a storable best shot; no receipt issued",
-            extra={"best_shot_bytes": len(best_shot) if best_shot else 0},
+            extra={"best_shot_chars": len(best_shot) if best_shot else 0},
         )
         return facts
     claims = receipts.new_claims(
