@@ -13,7 +13,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -46,7 +46,8 @@ class ReceiptClaims:
     key_version: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a str, an int or None: no deep copy needed (asdict makes one).
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReceiptClaims:
