@@ -234,3 +234,38 @@ def test_no_key_secret_is_a_configuration_error():
     service = ReceiptTokens(SigningKeys(None, max_age=300), ttl_seconds=300)
     with pytest.raises(ConfigurationError, match="RECEIPT_SECRET_ID"):
         service.new_claims(folder_id="f", event_session_id=None, subject=None)
+
+
+@pytest.mark.parametrize("subject", ["user-1", None])
+def test_a_receipt_is_exactly_what_pyjwt_encode_writes_for_its_claims(key_secret, subject):
+    service = tokens()
+    claims = service.new_claims(folder_id="folder-1", event_session_id=None, subject=subject)
+    receipt = service.sign(claims)
+    _, payload = header_and_claims(receipt)
+    current = key_secret.get_secret_value(SecretId=SECRET)
+    expected = jwt.encode(
+        payload, current["SecretString"], algorithm="HS256", headers={"kid": current["VersionId"]}
+    )
+    assert receipt == expected
+
+
+def test_receipts_signed_after_a_key_rotation_use_the_new_key(key_secret):
+    clock = Clock(0)
+    service = tokens(key_clock=clock)
+    before = new_receipt(service)
+    new_version = rotate_key(key_secret)
+    clock.now += 301
+    after = new_receipt(service)
+    new_key = key_secret.get_secret_value(SecretId=SECRET)["SecretString"]
+    assert header_and_claims(after)[0]["kid"] == new_version
+    signature_only = {"verify_iat": False, "verify_exp": False, "verify_aud": False}
+    jwt.decode(after, new_key, algorithms=["HS256"], options=signature_only)
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(before, new_key, algorithms=["HS256"], options=signature_only)
+
+
+def test_an_empty_signing_key_is_still_refused_by_pyjwt():
+    from idv.receipts import tokens as module  # noqa: PLC0415 - the module's signer
+
+    with pytest.raises(jwt.InvalidKeyError):
+        module._SIGNER.encode(b"{}", "", algorithm="HS256")

@@ -10,6 +10,7 @@ here and nowhere else:
 - with tracing disabled (``POWERTOOLS_TRACE_DISABLED``, ``sam local``) no tracer decorator is
   applied: Powertools' would still open a dummy X-Ray subsegment around the handler and the
   route on every invocation (docs/BENCHMARKS.md, Relay overhead);
+- every log line carries API Gateway's request id as its correlation id;
 - every invocation starts its deadline (``upstream.deadline``) before it is routed, so no chain
   of upstream attempts outlasts API Gateway's 29 s or the function's own timeout.
 """
@@ -21,7 +22,6 @@ from typing import Any
 
 from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -79,6 +79,7 @@ class ApiFunction:
         @self.metrics.log_metrics
         def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             deadline.start(context, limit=deadline.API_GATEWAY_SECONDS)
+            self.logger.set_correlation_id(_request_id(event))
             try:
                 return self.app.resolve(event, context)
             finally:
@@ -87,7 +88,14 @@ class ApiFunction:
         entry_point: EntryPoint = lambda_handler
         if not self.tracer.disabled:
             entry_point = self.tracer.capture_lambda_handler(capture_response=False)(entry_point)
-        logged: EntryPoint = self.logger.inject_lambda_context(
-            correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
-        )(entry_point)
+        logged: EntryPoint = self.logger.inject_lambda_context(log_event=False)(entry_point)
         return logged
+
+
+def _request_id(event: dict[str, Any]) -> str | None:
+    """API Gateway's request id, the logs' correlation id: what Powertools' correlation path
+    ``requestContext.requestId`` finds, without its JMESPath search on every invocation
+    (docs/BENCHMARKS.md, Relay overhead)."""
+    request_context = event.get("requestContext") if isinstance(event, dict) else None
+    request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
+    return request_id if isinstance(request_id, str) else None

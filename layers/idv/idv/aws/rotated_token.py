@@ -74,6 +74,9 @@ class SecretTokenSource[T]:
         # A token that worked after the cached one was rejected (typically AWSPENDING mid
         # rotation), preferred over the cache until the cache itself has had time to turn over.
         self._preferred: tuple[T, float] | None = None
+        # The last text read and its token: the cached secret is parsed once, not per call
+        # (docs/BENCHMARKS.md, Relay overhead).
+        self._parsed: tuple[str, T] | None = None
 
     def current(self) -> T | None:
         """The token to use now; None when no secret is configured (no token is sent)."""
@@ -122,7 +125,12 @@ class SecretTokenSource[T]:
 
     def _read(self, *, force: bool) -> T:
         assert self.secret_id is not None
-        return self._parse(secrets.read_current(self.secret_id, max_age=self.max_age, force=force))
+        text = secrets.read_current(self.secret_id, max_age=self.max_age, force=force)
+        if self._parsed is not None and self._parsed[0] == text:
+            return self._parsed[1]
+        token = self._parse(text)
+        self._parsed = (text, token)
+        return token
 
     def _is_expired(self, token: T) -> bool:
         return self._expired is not None and self._expired(token)

@@ -9,15 +9,18 @@ key's version (``receipts.keys``). The best shot is not in the receipt: it stays
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
+from jwt.api_jws import PyJWS
 
 from idv import config
 from idv.errors import ReceiptExpired, ReceiptInvalid
@@ -33,6 +36,25 @@ MAX_KID_CHARS = 64
 ACCEPT = "ACCEPT"
 
 
+class _CheckedKeyHMAC(HMACAlgorithm):
+    """HS256 that runs pyjwt's key checks (not empty, not an asymmetric key, not a JWK) once
+    per signing key rather than on every receipt (docs/BENCHMARKS.md, Relay overhead)."""
+
+    def __init__(self) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self._prepared: tuple[str | bytes, bytes] | None = None
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        if self._prepared is None or self._prepared[0] != key:
+            self._prepared = (key, super().prepare_key(key))
+        return self._prepared[1]
+
+
+# Signs only: receipts are verified with pyjwt's own ``jwt.decode`` (every check, every time).
+_SIGNER = PyJWS(algorithms=[])
+_SIGNER.register_algorithm(ALGORITHM, _CheckedKeyHMAC())
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiptClaims:
     """What a receipt says, and the key version that signs it."""
@@ -46,7 +68,8 @@ class ReceiptClaims:
     key_version: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a str, an int or None: no deep copy needed (asdict makes one).
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReceiptClaims:
@@ -112,7 +135,11 @@ class ReceiptTokens:
         if claims.subject is not None:
             payload["sub"] = claims.subject
         key = self.keys.for_version(claims.key_version, from_receipt=False)
-        return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"kid": key.version_id})
+        # What jwt.encode writes for these claims (str, int, None; nothing to convert).
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        return _SIGNER.encode(
+            body, key.secret, algorithm=ALGORITHM, headers={"kid": key.version_id}
+        )
 
     def verify(self, receipt: str) -> ReceiptClaims:
         """Check the receipt's key, signature, lifetime and decision.
