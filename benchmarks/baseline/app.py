@@ -152,7 +152,9 @@ def outside_work() -> dict[str, Any]:
             "#state = :issued",
             {":in_use": {"S": "IN_USE"}, ":issued": {"S": "ISSUED"}, ":lease": {"N": str(now)}},
         )
-        best_shot = bytes(item["Attributes"]["best_shot"]["B"])
+        # The product's store keeps Oz's base64 text ("S"); this baseline's relay writes bytes.
+        stored = item["Attributes"]["best_shot"]
+        best_shot = base64.b64decode(stored["S"]) if "S" in stored else bytes(stored["B"])
     elif STORE == "redeem":
         item = update(
             receipt_key(body),
