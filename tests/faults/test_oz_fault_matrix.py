@@ -623,6 +623,72 @@ def check_answer_and_signal(
     return code, f"AWS/ApiGateway 5XXError; log WARNING 'health check failed' error_code={code}"
 
 
+@dataclass
+class FaultedRun:
+    """One invocation under a fault: the answer, what reached Oz, and the time it took."""
+
+    answer: Any
+    stdout: str
+    reached: Reached
+    attempts: int
+    elapsed: float
+    production: float
+    budget: float
+
+
+def run_under_fault(
+    case: Case,
+    fault: Fault,
+    *,
+    connections: ConnectionSpy,
+    raw_oz: Callable[[str], RawOz],
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> FaultedRun:
+    """Point the function's Oz URL where ``fault`` lives, invoke it once with ``case.event``,
+    and check what reached Oz and that the template's timeouts bound the time it took."""
+    oz = case.oz
+    # Where the function's Oz URL points.
+    raw: RawOz | None = None
+    if fault.where == "emulator":
+        url = oz.url
+    elif fault.where == "refused":
+        url = f"http://{LOOPBACK}:{closed_port()}"
+    elif fault.where == "blackhole":
+        url = f"http://{LOOPBACK}:{request.getfixturevalue('blackhole').port}"
+    else:
+        raw = raw_oz(fault.where)
+        url = raw.url
+    monkeypatch.setenv("OZ_API_URL", url)
+    monkeypatch.setenv("OZ_CONNECT_TIMEOUT_SECONDS", str(case.timeouts.connect))
+    monkeypatch.setenv("OZ_READ_TIMEOUT_SECONDS", str(case.timeouts.read))
+    if fault.inject is not None:
+        fault.inject(case)
+    oz.clear_requests()
+    connections.reset()
+    capsys.readouterr()
+    caplog.clear()
+
+    started = time.monotonic()
+    answer = invoke(case.call.function, case.event)
+    elapsed = time.monotonic() - started
+    stdout = capsys.readouterr().out
+    settle(oz)
+
+    reached = what_reached_oz(case, fault, raw)
+    attempts = connections.attempts(int(url.rsplit(":", 1)[1]))
+    check_requests(case, fault, reached, attempts)
+    production = production_seconds(case, fault, reached, attempts, elapsed)
+    budget = template_timeouts(case.call.resource).function
+    assert production < budget, (
+        f"{production:.3f} s with the template's timeouts (measured {elapsed:.3f} s with "
+        f"them x {SCALE}) is not below the function timeout {budget} s"
+    )
+    return FaultedRun(answer, stdout, reached, attempts, elapsed, production, budget)
+
+
 @pytest.mark.parametrize(("call", "fault"), MATRIX)
 def test_oz_fault(
     call: OzCall,
@@ -651,42 +717,17 @@ def test_oz_fault(
     )
     case.event = prepare_event(case)
 
-    # Where the function's Oz URL points.
-    raw: RawOz | None = None
-    if fault.where == "emulator":
-        url = oz.url
-    elif fault.where == "refused":
-        url = f"http://{LOOPBACK}:{closed_port()}"
-    elif fault.where == "blackhole":
-        url = f"http://{LOOPBACK}:{request.getfixturevalue('blackhole').port}"
-    else:
-        raw = raw_oz(fault.where)
-        url = raw.url
-    monkeypatch.setenv("OZ_API_URL", url)
-    monkeypatch.setenv("OZ_CONNECT_TIMEOUT_SECONDS", str(case.timeouts.connect))
-    monkeypatch.setenv("OZ_READ_TIMEOUT_SECONDS", str(case.timeouts.read))
-    if fault.inject is not None:
-        fault.inject(case)
-    oz.clear_requests()
-    connections.reset()
-    capsys.readouterr()
-    caplog.clear()
-
-    started = time.monotonic()
-    answer = invoke(call.function, case.event)
-    elapsed = time.monotonic() - started
-    stdout = capsys.readouterr().out
-    settle(oz)
-
-    reached = what_reached_oz(case, fault, raw)
-    attempts = connections.attempts(int(url.rsplit(":", 1)[1]))
-    check_requests(case, fault, reached, attempts)
-    production = production_seconds(case, fault, reached, attempts, elapsed)
-    budget = template_timeouts(call.resource).function
-    assert production < budget, (
-        f"{production:.3f} s with the template's timeouts (measured {elapsed:.3f} s with "
-        f"them x {SCALE}) is not below the function timeout {budget} s"
+    run = run_under_fault(
+        case,
+        fault,
+        connections=connections,
+        raw_oz=raw_oz,
+        request=request,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+        caplog=caplog,
     )
+    answer, stdout, reached = run.answer, run.stdout, run.reached
     code, alarm = check_answer_and_signal(case, fault, answer, stdout, caplog)
 
     record(
@@ -696,10 +737,10 @@ def test_oz_fault(
         fault=fault.name,
         status=answer[0],
         code=code,
-        seconds=round(elapsed, 3),
-        production_seconds=round(production, 3),
-        budget=budget,
+        seconds=round(run.elapsed, 3),
+        production_seconds=round(run.production, 3),
+        budget=run.budget,
         oz_requests=reached.received,
-        connects=attempts,
+        connects=run.attempts,
         alarm=alarm,
     )

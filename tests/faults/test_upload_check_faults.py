@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -33,8 +32,8 @@ from typing import Any
 import boto3
 import leaks
 import pytest
-from fault_servers import LOOPBACK, ConnectionSpy, RawOz, closed_port
-from fault_template import SCALE, template_timeouts
+from fault_servers import ConnectionSpy, RawOz
+from fault_template import template_timeouts
 from reliability import record
 from test_oz_fault_matrix import (
     FAULTS,
@@ -42,10 +41,7 @@ from test_oz_fault_matrix import (
     Fault,
     OzCall,
     check_answer_and_signal,
-    check_requests,
-    production_seconds,
-    settle,
-    what_reached_oz,
+    run_under_fault,
 )
 from upload_fixtures import UPLOADS_PREFIX, UploadsBucket
 
@@ -144,42 +140,17 @@ def test_upload_check_under_oz_fault(
     upload_id = upload(case, uploads_bucket)
     case.event = check_event(upload_id)
 
-    # Where the function's Oz URL points.
-    raw: RawOz | None = None
-    if fault.where == "emulator":
-        url = oz.url
-    elif fault.where == "refused":
-        url = f"http://{LOOPBACK}:{closed_port()}"
-    elif fault.where == "blackhole":
-        url = f"http://{LOOPBACK}:{request.getfixturevalue('blackhole').port}"
-    else:
-        raw = raw_oz(fault.where)
-        url = raw.url
-    monkeypatch.setenv("OZ_API_URL", url)
-    monkeypatch.setenv("OZ_CONNECT_TIMEOUT_SECONDS", str(case.timeouts.connect))
-    monkeypatch.setenv("OZ_READ_TIMEOUT_SECONDS", str(case.timeouts.read))
-    if fault.inject is not None:
-        fault.inject(case)
-    oz.clear_requests()
-    connections.reset()
-    capsys.readouterr()
-    caplog.clear()
-
-    started = time.monotonic()
-    answer = invoke(UPLOAD_CHECK.function, case.event)
-    elapsed = time.monotonic() - started
-    stdout = capsys.readouterr().out
-    settle(oz)
-
-    reached = what_reached_oz(case, fault, raw)
-    attempts = connections.attempts(int(url.rsplit(":", 1)[1]))
-    check_requests(case, fault, reached, attempts)
-    production = production_seconds(case, fault, reached, attempts, elapsed)
-    budget = template_timeouts(UPLOAD_CHECK.resource).function
-    assert production < budget, (
-        f"{production:.3f} s with the template's timeouts (measured {elapsed:.3f} s with "
-        f"them x {SCALE}) is not below the function timeout {budget} s"
+    run = run_under_fault(
+        case,
+        fault,
+        connections=connections,
+        raw_oz=raw_oz,
+        request=request,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+        caplog=caplog,
     )
+    answer, stdout, reached = run.answer, run.stdout, run.reached
     code, alarm = check_answer_and_signal(case, fault, answer, stdout, caplog)
     # No stack trace in the answer, nor in the function's own log lines (the tracer's own
     # "Exception received" record, on Powertools' logger, is the only one that carries one).
@@ -199,11 +170,11 @@ def test_upload_check_under_oz_fault(
         fault=fault.name,
         status=answer[0],
         code=code,
-        seconds=round(elapsed, 3),
-        production_seconds=round(production, 3),
-        budget=budget,
+        seconds=round(run.elapsed, 3),
+        production_seconds=round(run.production, 3),
+        budget=run.budget,
         oz_requests=reached.received,
-        connects=attempts,
+        connects=run.attempts,
         alarm=alarm,
         upload="kept" if kept else "deleted",
         next_check=retry,
