@@ -5,18 +5,15 @@ least privilege (test_template.py and test_sam_translation.py cover what every f
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cfn_translation import translate
 from cfn_yaml import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
-SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
-TRANSLATE = Path(__file__).with_name("sam_translate.py")
 VERIFY, ROTATE = "IdentityVerifyFunction", "RotateDataZooTokenFunction"
 TOKEN, CREDENTIALS = "DataZooSessionTokenSecret", "DataZooCredentialsSecret"
 ROTATION_ACTIONS = [
@@ -227,19 +224,7 @@ def test_the_parameters_are_grouped(template):
 
 @pytest.fixture(scope="module")
 def translated() -> dict[str, Any]:
-    if not SAM_PYTHON.exists():
-        pytest.fail(f"{SAM_PYTHON} not found: run `make setup`")
-    result = subprocess.run(
-        [str(SAM_PYTHON), str(TRANSLATE), "template.yaml", "OzApiUrl=https://oz.invalid"],
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"},
-        capture_output=True,
-        text=True,
-        timeout=110,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout)
+    return translate("OzApiUrl=https://oz.invalid")
 
 
 def test_the_translated_route_requires_sigv4(translated):
